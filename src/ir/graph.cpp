@@ -1,0 +1,186 @@
+#include "ir/graph.hpp"
+
+#include <algorithm>
+#include <queue>
+#include <set>
+
+#include "ir/error.hpp"
+
+namespace kiln {
+
+Tensor& Graph::tensor(const std::string& tensor_name) {
+  auto it = tensors.find(tensor_name);
+  if (it == tensors.end()) throw InternalError("graph has no tensor '" + tensor_name + "'");
+  return it->second;
+}
+
+const Tensor& Graph::tensor(const std::string& tensor_name) const {
+  auto it = tensors.find(tensor_name);
+  if (it == tensors.end()) throw InternalError("graph has no tensor '" + tensor_name + "'");
+  return it->second;
+}
+
+Tensor* Graph::find_tensor(const std::string& tensor_name) {
+  auto it = tensors.find(tensor_name);
+  return it == tensors.end() ? nullptr : &it->second;
+}
+
+const Tensor* Graph::find_tensor(const std::string& tensor_name) const {
+  auto it = tensors.find(tensor_name);
+  return it == tensors.end() ? nullptr : &it->second;
+}
+
+Tensor& Graph::add_tensor(Tensor t) {
+  if (t.name.empty()) throw InternalError("add_tensor: empty tensor name");
+  auto [it, inserted] = tensors.emplace(t.name, std::move(t));
+  if (!inserted) throw InternalError("add_tensor: tensor '" + it->first + "' already exists");
+  return it->second;
+}
+
+std::string Graph::unique_name(const std::string& base) const {
+  std::set<std::string> node_names;
+  for (const Node& n : nodes) node_names.insert(n.name);
+  auto taken = [&](const std::string& s) { return tensors.count(s) || node_names.count(s); };
+  if (!taken(base)) return base;
+  for (int i = 1;; ++i) {
+    std::string candidate = base + "_" + std::to_string(i);
+    if (!taken(candidate)) return candidate;
+  }
+}
+
+int Graph::producer(const std::string& tensor_name) const {
+  for (size_t i = 0; i < nodes.size(); ++i)
+    for (const std::string& out : nodes[i].outputs)
+      if (out == tensor_name) return static_cast<int>(i);
+  return -1;
+}
+
+std::vector<int> Graph::consumers(const std::string& tensor_name) const {
+  std::vector<int> result;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (std::find(nodes[i].inputs.begin(), nodes[i].inputs.end(), tensor_name) !=
+        nodes[i].inputs.end())
+      result.push_back(static_cast<int>(i));
+  return result;
+}
+
+bool Graph::is_graph_output(const std::string& tensor_name) const {
+  return std::find(outputs.begin(), outputs.end(), tensor_name) != outputs.end();
+}
+
+bool Graph::is_graph_input(const std::string& tensor_name) const {
+  return std::find(inputs.begin(), inputs.end(), tensor_name) != inputs.end();
+}
+
+void Graph::topo_sort() {
+  std::map<std::string, int> producer_of;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    for (const std::string& out : nodes[i].outputs)
+      if (!out.empty()) producer_of[out] = static_cast<int>(i);
+
+  const size_t n = nodes.size();
+  std::vector<int> pending(n, 0);
+  std::vector<std::vector<int>> users(n);
+  for (size_t i = 0; i < n; ++i) {
+    std::set<int> deps;
+    for (const std::string& in : nodes[i].inputs) {
+      auto it = producer_of.find(in);
+      if (it != producer_of.end()) deps.insert(it->second);
+    }
+    for (int d : deps) users[d].push_back(static_cast<int>(i));
+    pending[i] = static_cast<int>(deps.size());
+  }
+  // Min-heap on the original index keeps the existing order wherever dependencies allow.
+  std::priority_queue<int, std::vector<int>, std::greater<>> ready;
+  for (size_t i = 0; i < n; ++i)
+    if (pending[i] == 0) ready.push(static_cast<int>(i));
+  std::vector<int> order;
+  order.reserve(n);
+  while (!ready.empty()) {
+    int i = ready.top();
+    ready.pop();
+    order.push_back(i);
+    for (int u : users[i])
+      if (--pending[u] == 0) ready.push(u);
+  }
+  if (order.size() != n) {
+    for (size_t i = 0; i < n; ++i)
+      if (pending[i] > 0)
+        throw Error((source.empty() ? std::string() : source + ": ") + "graph has a cycle through " +
+                    nodes[i].describe());
+  }
+  std::vector<Node> sorted;
+  sorted.reserve(n);
+  for (int i : order) sorted.push_back(std::move(nodes[i]));
+  nodes = std::move(sorted);
+}
+
+void Graph::remove_unused_tensors() {
+  std::set<std::string> used(inputs.begin(), inputs.end());
+  used.insert(outputs.begin(), outputs.end());
+  for (const Node& node : nodes) {
+    used.insert(node.inputs.begin(), node.inputs.end());
+    used.insert(node.outputs.begin(), node.outputs.end());
+  }
+  for (auto it = tensors.begin(); it != tensors.end();)
+    it = used.count(it->first) ? std::next(it) : tensors.erase(it);
+}
+
+void Graph::verify() const {
+  auto fail = [&](const std::string& what) {
+    throw InternalError("graph '" + name + "' failed verification: " + what);
+  };
+  for (const auto& [key, t] : tensors) {
+    if (key != t.name) fail("tensor map key '" + key + "' differs from tensor name '" + t.name + "'");
+    if (t.constant && t.shape_known && t.data.size() != static_cast<size_t>(t.bytes()))
+      fail("constant '" + key + "' holds " + std::to_string(t.data.size()) + " bytes, shape " +
+           shape_to_string(t.shape) + " needs " + std::to_string(t.bytes()));
+    for (int64_t d : t.shape)
+      if (t.shape_known && d < 0) fail("tensor '" + key + "' has a negative dimension");
+  }
+  std::set<std::string> available;
+  for (const std::string& in : inputs) {
+    const Tensor* t = find_tensor(in);
+    if (!t) fail("graph input '" + in + "' is not a tensor");
+    if (t->constant) fail("graph input '" + in + "' is a constant");
+    available.insert(in);
+  }
+  for (const auto& [key, t] : tensors)
+    if (t.constant) available.insert(key);
+
+  std::set<std::string> produced;
+  std::set<std::string> node_names;
+  for (const Node& node : nodes) {
+    if (node.name.empty()) fail("a " + node.op_type + " node has no name");
+    if (!node_names.insert(node.name).second) fail("node name '" + node.name + "' is not unique");
+    for (const std::string& in : node.inputs) {
+      if (in.empty()) continue;
+      if (!find_tensor(in)) fail(node.describe() + " reads unknown tensor '" + in + "'");
+      if (!available.count(in))
+        fail(node.describe() + " reads '" + in + "' before it is produced (order not topological)");
+    }
+    for (const std::string& out : node.outputs) {
+      if (out.empty()) continue;
+      const Tensor* t = find_tensor(out);
+      if (!t) fail(node.describe() + " writes unknown tensor '" + out + "'");
+      if (t->constant) fail(node.describe() + " writes constant '" + out + "'");
+      if (is_graph_input(out)) fail(node.describe() + " writes graph input '" + out + "'");
+      if (!produced.insert(out).second) fail("tensor '" + out + "' has more than one producer");
+      available.insert(out);
+    }
+  }
+  for (const std::string& out : outputs)
+    if (!available.count(out)) fail("graph output '" + out + "' is never produced");
+  if (shapes_inferred) {
+    auto check = [&](const std::string& t) {
+      if (!t.empty() && !tensor(t).shape_known) fail("tensor '" + t + "' has no inferred shape");
+    };
+    for (const Node& node : nodes) {
+      for (const auto& t : node.inputs) check(t);
+      for (const auto& t : node.outputs) check(t);
+    }
+    for (const auto& t : outputs) check(t);
+  }
+}
+
+}  // namespace kiln

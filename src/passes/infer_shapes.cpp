@@ -1,0 +1,44 @@
+#include "passes/infer_shapes.hpp"
+
+#include "interpreter/interpreter.hpp"
+#include "ir/error.hpp"
+#include "ops/op_registry.hpp"
+
+namespace kiln {
+
+namespace {
+bool foldable(const Node& node, const Graph& graph) {
+  bool any_input = false;
+  for (const std::string& in : node.inputs) {
+    if (in.empty()) continue;
+    any_input = true;
+    if (!graph.tensor(in).constant) return false;
+  }
+  if (!any_input) return false;
+  int64_t bytes = 0;
+  for (const std::string& out : node.outputs)
+    if (!out.empty()) bytes += graph.tensor(out).bytes();
+  return bytes <= kMaxFoldBytes;
+}
+}  // namespace
+
+bool infer_shapes(Graph& graph) {
+  for (const Node& node : graph.nodes) {
+    for (const std::string& in : node.inputs)
+      if (!in.empty() && !graph.tensor(in).shape_known)
+        throw InternalError(node.describe() + ": input '" + in + "' has no shape");
+    const OpDef& op = op_for(node);
+    op.infer(node, graph);
+    for (const std::string& out : node.outputs)
+      if (!out.empty() && !graph.tensor(out).shape_known)
+        throw InternalError(node.describe() + ": shape rule left output '" + out + "' unset");
+    bool already_constant = true;
+    for (const std::string& out : node.outputs)
+      if (!out.empty() && !graph.tensor(out).constant) already_constant = false;
+    if (!already_constant && foldable(node, graph)) fold_node(node, graph);
+  }
+  graph.shapes_inferred = true;
+  return true;
+}
+
+}  // namespace kiln
