@@ -11,6 +11,14 @@ class Error : public std::runtime_error {
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
+// The model is valid but uses something kiln does not implement (an op, a dtype, an attribute
+// value such as Resize's cubic mode). Distinct from Error so the conformance report can count
+// such tests as unsupported rather than failed. Message format as for Error.
+class UnsupportedError : public Error {
+ public:
+  explicit UnsupportedError(const std::string& message) : Error(message) {}
+};
+
 // A broken internal invariant (a kiln bug, not bad input). Reported distinctly so users can file it.
 class InternalError : public std::logic_error {
  public:

@@ -29,7 +29,7 @@ const OpDef* find_op(std::string_view domain, std::string_view op_type) {
 
 const OpDef& op_for(const Node& node) {
   const OpDef* def = find_op(node.domain, node.op_type);
-  if (!def) throw Error(node.describe() + ": unsupported op");
+  if (!def) throw UnsupportedError(node.describe() + ": unsupported op");
   return *def;
 }
 
