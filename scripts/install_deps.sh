@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kiln needs to build, test and run its examples. Idempotent:
+# apt-get skips what is already installed. Runs as root (or via sudo when available).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  nlohmann-json3-dev libcli11-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
+  gcc-arm-none-eabi libnewlib-arm-none-eabi
+  nodejs
+)
+# npm ships inside some nodejs builds (e.g. NodeSource's); Debian packages it separately.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -q
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
+fi
