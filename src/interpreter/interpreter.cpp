@@ -43,7 +43,7 @@ void execute_node(const Node& node, const Graph& graph, TensorMap& values) {
           throw InternalError(node.describe() + ": input '" + arg.tensor + "' has no value yet");
         pointers[i] = it->second.data.data();
       }
-    } else if (arg.kind == KernelArg::Kind::Output) {
+    } else if (arg.kind == KernelArg::Kind::Output && !arg.tensor.empty()) {
       pointers[i] = allocate(values, graph.tensor(arg.tensor)).data.data();
     }
   }

@@ -28,6 +28,8 @@ struct KernelCall {
 
   explicit KernelCall(std::string fn) : function(std::move(fn)) {}
   KernelCall& input(const std::string& tensor_name);  // "" allowed: passes NULL (optional input)
+  // "" allowed: passes NULL (an unused slot of a kernel with a fixed number of outputs, e.g.
+  // kiln_split); the kernel must not write through it.
   KernelCall& output(const std::string& tensor_name);
   KernelCall& i(int64_t value);  // throws kiln::Error if it does not fit int32_t
   KernelCall& f(float value);
