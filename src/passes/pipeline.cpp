@@ -1,12 +1,34 @@
 #include "passes/pipeline.hpp"
 
-#include "passes/infer_shapes.hpp"
+#include "passes/eliminate_dead_code.hpp"
+#include "passes/fold_batch_norm.hpp"
+#include "passes/fold_constants.hpp"
+#include "passes/fold_pad.hpp"
+#include "passes/fuse_activations.hpp"
+#include "passes/remove_identity.hpp"
+#include "passes/simplify_layout.hpp"
 
 namespace kiln {
 
 std::vector<Pass> default_pipeline(const PipelineOptions& options) {
-  (void)options;
-  return {{"infer-shapes", infer_shapes}};
+  // The frontend already ran shape inference (which folds constant subgraphs as it goes). Order:
+  // clean up first so the fusions see producer -> consumer pairs directly; BatchNorm folding
+  // before activation fusion (Conv -> BN -> Relu must become Conv+Relu); a final fold/DCE
+  // drops the weights and nodes the fusions made unreachable.
+  std::vector<Pass> passes = {
+      {"fold-constants", fold_constants},
+      {"remove-identity", remove_identity},
+      {"eliminate-dead-code", eliminate_dead_code},
+      {"simplify-layout", simplify_layout},
+  };
+  if (options.fuse) {
+    passes.push_back({"fold-batch-norm", fold_batch_norm});
+    passes.push_back({"fold-pad", fold_pad});
+    passes.push_back({"fuse-activations", fuse_activations});
+  }
+  passes.push_back({"fold-constants", fold_constants});
+  passes.push_back({"eliminate-dead-code", eliminate_dead_code});
+  return passes;
 }
 
 std::vector<PassRecord> optimize(Graph& graph, const PipelineOptions& options) {
