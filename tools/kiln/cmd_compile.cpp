@@ -1,0 +1,58 @@
+// kiln compile MODEL -o OUTDIR [--name net] [--shape NAME=dims]... [--no-fuse]
+// Writes the generated C library, its build fragments and <name>_report.json into OUTDIR.
+#include <iostream>
+#include <memory>
+
+#include "codegen/compile.hpp"
+#include "command.hpp"
+
+namespace kiln::cli {
+namespace {
+
+struct CompileArgs {
+  std::string model;
+  std::string out_dir;
+  std::string name = "net";
+  std::vector<std::string> shapes;
+  bool no_fuse = false;
+};
+
+void setup_compile(CLI::App& app) {
+  auto args = std::make_shared<CompileArgs>();
+  CLI::App* cmd = app.add_subcommand("compile", "Compile a model to a dependency-free C99 library");
+  cmd->add_option("model", args->model, "Model file (ONNX)")->required();
+  cmd->add_option("-o,--output", args->out_dir, "Output directory (created if needed)")->required();
+  cmd->add_option("--name", args->name, "Name of the generated files and C symbols")
+      ->capture_default_str();
+  cmd->add_option("--shape", args->shapes,
+                  "Fix an input's dims, e.g. --shape input=1,3,96,96 (repeatable)");
+  cmd->add_flag("--no-fuse", args->no_fuse, "Disable activation/BatchNorm/Pad fusion");
+  cmd->callback([args] {
+    CompileOptions options;
+    options.name = args->name;
+    options.pipeline.fuse = !args->no_fuse;
+    for (const std::string& text : args->shapes) parse_shape_override(text, options.load);
+    const CompileResult result = compile_model(args->model, options, args->out_dir);
+    const MemoryPlan& plan = result.plan;
+    const double ratio =
+        plan.lower_bound > 0 ? static_cast<double>(plan.arena_bytes) / plan.lower_bound : 1.0;
+    std::cout << "compiled " << args->model << " -> " << args->out_dir << "\n"
+              << "  arena:        " << plan.arena_bytes << " bytes (lower bound "
+              << plan.lower_bound << ", x" << std::fixed;
+    std::cout.precision(3);
+    std::cout << ratio << ", heuristic " << plan.layout.heuristic << ")\n"
+              << "  weights:      " << plan.weight_bytes << " bytes\n"
+              << "  io buffers:   " << plan.io_bytes << " bytes\n"
+              << "  MACs:         " << result.total_macs << "\n"
+              << "  kernels:      " << result.code.kernel_functions.size()
+              << (result.code.needs_libm() ? " (link with -lm)" : " (no libm needed)") << "\n"
+              << "  files:       ";
+    for (const auto& path : result.files_written) std::cout << " " << path.filename().string();
+    std::cout << "\n";
+  });
+}
+
+}  // namespace
+}  // namespace kiln::cli
+
+KILN_CLI_COMMAND(kiln::cli::setup_compile);

@@ -1,0 +1,74 @@
+// kiln verify MODEL [--inputs DIR] [--shape NAME=dims]... [--seed N] [--count N] [--rtol R]
+//                   [--atol A] [--cc CC] [--keep DIR] [--no-fuse]
+// Compiles the model to C, builds it with a harness and compares it with the interpreter (and
+// the expected outputs of ONNX test data). Exit code 1 on any mismatch.
+#include <iostream>
+#include <memory>
+
+#include "command.hpp"
+#include "ir/error.hpp"
+#include "verify/verify.hpp"
+
+namespace kiln::cli {
+namespace {
+
+struct VerifyArgs {
+  std::string model;
+  std::string inputs;
+  std::vector<std::string> shapes;
+  uint64_t seed = 0;
+  int count = 3;
+  double rtol = 1e-4;
+  double atol = 1e-5;
+  std::string cc = "cc";
+  std::string keep;
+  bool no_fuse = false;
+};
+
+void setup_verify(CLI::App& app) {
+  auto args = std::make_shared<VerifyArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "verify", "Check generated C against the interpreter (and ONNX test data outputs)");
+  cmd->add_option("model", args->model, "Model file (ONNX)")->required();
+  cmd->add_option("--inputs", args->inputs,
+                  "ONNX test data: a dir with input_*.pb/output_*.pb, or a dir of "
+                  "test_data_set_* dirs (default: random inputs)");
+  cmd->add_option("--shape", args->shapes, "Fix an input's dims, e.g. --shape input=1,3,96,96");
+  cmd->add_option("--seed", args->seed, "Seed of the random inputs")->capture_default_str();
+  cmd->add_option("--count", args->count, "Number of random input sets")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--rtol", args->rtol, "Relative tolerance vs expected/unoptimized outputs")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--atol", args->atol, "Absolute tolerance vs expected/unoptimized outputs")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--cc", args->cc, "Host C compiler used to build the generated code")
+      ->capture_default_str();
+  cmd->add_option("--keep", args->keep, "Build in this directory and keep it (for debugging)");
+  cmd->add_flag("--no-fuse", args->no_fuse, "Disable activation/BatchNorm/Pad fusion");
+  cmd->callback([args] {
+    VerifyOptions options;
+    options.compile.pipeline.fuse = !args->no_fuse;
+    for (const std::string& text : args->shapes) parse_shape_override(text, options.compile.load);
+    options.inputs_dir = args->inputs;
+    options.seed = args->seed;
+    options.count = args->count;
+    options.rtol = args->rtol;
+    options.atol = args->atol;
+    options.cc = args->cc;
+    if (!args->keep.empty()) {
+      options.work_dir = args->keep;
+      options.keep_work_dir = true;
+    }
+    const VerifyResult result = verify_model(args->model, options);
+    std::cout << result.summary();
+    if (!result.passed()) throw Error("verify: " + args->model + ": outputs do not match");
+  });
+}
+
+}  // namespace
+}  // namespace kiln::cli
+
+KILN_CLI_COMMAND(kiln::cli::setup_verify);
