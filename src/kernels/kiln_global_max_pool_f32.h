@@ -1,0 +1,11 @@
+#ifndef KILN_GLOBAL_MAX_POOL_F32_H
+#define KILN_GLOBAL_MAX_POOL_F32_H
+
+#include "kiln_common.h"
+
+/* y[p] = max of x[p * plane_size .. (p + 1) * plane_size) for each of `planes` planes
+ * (ONNX GlobalMaxPool with planes = batch * channels, plane_size = product of spatial dims >= 1).
+ */
+void kiln_global_max_pool_f32(const float* x, float* y, int32_t planes, int32_t plane_size);
+
+#endif

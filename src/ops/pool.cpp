@@ -1,0 +1,134 @@
+// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool (float32, 1-D to 3-D spatial).
+#include <string>
+
+#include "ir/error.hpp"
+#include "ops/conv_geometry.hpp"
+#include "ops/op_registry.hpp"
+
+namespace kiln {
+
+namespace {
+
+const Tensor& pooled_input(const Node& node, const Graph& graph) {
+  const Tensor& x = input_tensor(node, graph, 0);
+  require_float32(node, x, "input");
+  if (x.shape.size() < 3 || x.shape.size() > 2 + kMaxWindowRank)
+    throw Error(node.describe() + ": input must be N x C x D1 ... (rank 3 to 5), got " +
+                shape_to_string(x.shape));
+  return x;
+}
+
+WindowGeometry pool_window(const Node& node, const Graph& graph) {
+  const Tensor& x = pooled_input(node, graph);
+  if (!node.has_attr("kernel_shape"))
+    throw Error(node.describe() + ": missing required attribute 'kernel_shape'");
+  const int64_t ceil_mode = node.attr_int("ceil_mode", 0);
+  if (ceil_mode != 0 && ceil_mode != 1)
+    throw Error(node.describe() + ": ceil_mode must be 0 or 1, got " + std::to_string(ceil_mode));
+  if (node.op_type == "MaxPool") {
+    if (node.outputs.size() > 1 && !node.outputs[1].empty())
+      throw Error(node.describe() + ": the Indices output of MaxPool is not supported");
+    const int64_t order = node.attr_int("storage_order", 0);
+    if (order != 0 && order != 1)
+      throw Error(node.describe() + ": storage_order must be 0 or 1, got " + std::to_string(order));
+  } else {
+    const int64_t include = node.attr_int("count_include_pad", 0);
+    if (include != 0 && include != 1)
+      throw Error(node.describe() + ": count_include_pad must be 0 or 1, got " +
+                  std::to_string(include));
+  }
+  return forward_window(node, {x.shape.begin() + 2, x.shape.end()},
+                        node.attr_ints("kernel_shape", {}), ceil_mode != 0);
+}
+
+void infer_pool(const Node& node, Graph& graph) {
+  const WindowGeometry g = pool_window(node, graph);
+  const Shape& xs = graph.tensor(node.inputs[0]).shape;
+  Shape out = {xs[0], xs[1]};
+  out.insert(out.end(), g.out.begin(), g.out.end());
+  set_output(node, graph, 0, DType::Float32, out);
+}
+
+KernelCall lower_pool(const Node& node, const Graph& graph) {
+  reject_activation(node);
+  const WindowGeometry g = pool_window(node, graph);
+  const Shape& xs = graph.tensor(node.inputs[0]).shape;
+  const bool is_max = node.op_type == "MaxPool";
+  KernelCall call(is_max ? "kiln_max_pool_f32" : "kiln_average_pool_f32");
+  call.input(node.inputs[0])
+      .output(node.outputs[0])
+      .i(xs[0] * xs[1])
+      .ints(to_window3(g.in, 1))
+      .ints(to_window3(g.out, 1))
+      .ints(to_window3(g.kernel, 1))
+      .ints(to_window3(g.strides, 1))
+      .ints(to_window3(g.dilations, 1))
+      .ints(to_window3(g.pads_begin, 0));
+  if (!is_max) call.ints(to_window3(g.pads_end, 0)).i(node.attr_int("count_include_pad", 0));
+  return call;
+}
+
+int64_t average_pool_macs(const Node& node, const Graph& graph) {
+  // One accumulation per kernel tap of every output.
+  int64_t taps = 1;
+  for (int64_t k : node.attr_ints("kernel_shape", {})) taps *= k;
+  return graph.tensor(node.outputs[0]).elements() * taps;
+}
+
+void infer_global_pool(const Node& node, Graph& graph) {
+  const Tensor& x = input_tensor(node, graph, 0);
+  require_float32(node, x, "input");
+  if (x.shape.size() < 3)
+    throw Error(node.describe() + ": input must be N x C x D1 ... (rank >= 3), got " +
+                shape_to_string(x.shape));
+  Shape out(x.shape.size(), 1);
+  out[0] = x.shape[0];
+  out[1] = x.shape[1];
+  for (size_t i = 2; i < x.shape.size(); ++i)
+    if (x.shape[i] == 0) throw Error(node.describe() + ": cannot pool an empty spatial extent");
+  set_output(node, graph, 0, DType::Float32, out);
+}
+
+KernelCall lower_global_pool(const Node& node, const Graph& graph) {
+  reject_activation(node);
+  const Shape& xs = graph.tensor(node.inputs[0]).shape;
+  int64_t plane = 1;
+  for (size_t i = 2; i < xs.size(); ++i) plane *= xs[i];
+  KernelCall call(node.op_type == "GlobalMaxPool" ? "kiln_global_max_pool_f32"
+                                                  : "kiln_global_average_pool_f32");
+  call.input(node.inputs[0]).output(node.outputs[0]).i(xs[0] * xs[1]).i(plane);
+  return call;
+}
+
+void register_pool_ops() {
+  for (const char* type : {"MaxPool", "AveragePool"}) {
+    OpDef def;
+    def.op_type = type;
+    def.infer = infer_pool;
+    def.lower = lower_pool;
+    def.macs = std::string(type) == "AveragePool"
+                   ? std::function<int64_t(const Node&, const Graph&)>(average_pool_macs)
+                   : [](const Node&, const Graph&) -> int64_t { return 0; };
+    register_op(std::move(def));
+  }
+  for (const char* type : {"GlobalAveragePool", "GlobalMaxPool"}) {
+    OpDef def;
+    def.op_type = type;
+    def.min_opset = 1;
+    def.infer = infer_global_pool;
+    def.lower = lower_global_pool;
+    def.macs = std::string(type) == "GlobalAveragePool"
+                   ? std::function<int64_t(const Node&, const Graph&)>(
+                         [](const Node& node, const Graph& graph) -> int64_t {
+                           return graph.tensor(node.inputs[0]).elements();
+                         })
+                   : [](const Node&, const Graph&) -> int64_t { return 0; };
+    register_op(std::move(def));
+  }
+}
+
+}  // namespace
+
+KILN_REGISTER_OPS(register_pool_ops);
+
+}  // namespace kiln
