@@ -20,9 +20,11 @@ static inline float kiln_activate_f32(float x, int32_t act, float alpha, float b
   switch (act) {
     case KILN_ACT_RELU:
       return x > 0.0f ? x : 0.0f;
-    case KILN_ACT_CLIP:
-      /* NaN passes through unchanged, as ONNX Clip does. */
-      return x < alpha ? alpha : (x > beta ? beta : x);
+    case KILN_ACT_CLIP: {
+      /* min(max(x, alpha), beta) as ONNX Clip: beta wins when alpha > beta; NaN passes. */
+      const float lower = x < alpha ? alpha : x;
+      return lower > beta ? beta : lower;
+    }
     case KILN_ACT_LEAKY_RELU:
       return x < 0.0f ? alpha * x : x;
     case KILN_ACT_HARD_SWISH: {

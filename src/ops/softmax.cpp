@@ -1,0 +1,82 @@
+// Softmax and LogSoftmax, lowered to kiln_softmax_f32 over x viewed as [outer, length, inner].
+//
+// Before opset 13 both ops "coerce the input to 2D at axis" (default axis 1): they normalize
+// over all dims from `axis` on together. From opset 13 they normalize over the single dim
+// `axis` (default -1). The upgrade keeps one IR form: `axis` is always set explicitly, and an
+// old-form node additionally carries the kiln attribute kCoerceAttr = 1, which makes the
+// normalized span run from `axis` to the last dim. (The two agree whenever axis is the last
+// dim, the common case.)
+#include <string>
+
+#include "ir/error.hpp"
+#include "ops/op_registry.hpp"
+
+namespace kiln {
+
+namespace {
+
+constexpr const char* kCoerceAttr = "kiln_coerce_to_2d";
+
+void upgrade_softmax(Node& node, Graph&, int opset) {
+  if (opset >= 13) return;
+  node.attrs["axis"] = node.attr_int("axis", 1);
+  node.attrs[kCoerceAttr] = int64_t{1};
+}
+
+void infer_softmax(const Node& node, Graph& graph) {
+  const Tensor& x = input_tensor(node, graph, 0);
+  if (x.dtype != DType::Float32)
+    throw Error(node.describe() + ": input '" + x.name + "' has type " +
+                std::string(dtype_name(x.dtype)) + ", expected float32");
+  normalize_axis(node, node.attr_int("axis", -1), static_cast<int64_t>(x.shape.size()));
+  set_output(node, graph, 0, x.dtype, x.shape);
+}
+
+KernelCall lower_softmax(const Node& node, const Graph& graph, bool log_softmax) {
+  const Tensor& x = graph.tensor(node.inputs[0]);
+  const auto rank = static_cast<int64_t>(x.shape.size());
+  const bool coerce = node.attr_int(kCoerceAttr, 0) != 0;
+  int64_t outer = 1;
+  int64_t length = 1;
+  int64_t inner = 1;
+  if (rank > 0) {
+    const int64_t axis = normalize_axis(node, node.attr_int("axis", -1), rank);
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d < axis)
+        outer *= x.shape[d];
+      else if (d == axis || coerce)
+        length *= x.shape[d];
+      else
+        inner *= x.shape[d];
+    }
+  }
+  return KernelCall("kiln_softmax_f32")
+      .input(x.name)
+      .output(node.outputs[0])
+      .i(outer)
+      .i(length)
+      .i(inner)
+      .i(log_softmax ? 1 : 0);
+}
+
+void register_softmax_ops() {
+  for (const bool log_softmax : {false, true}) {
+    OpDef def;
+    def.op_type = log_softmax ? "LogSoftmax" : "Softmax";
+    def.min_opset = 1;
+    def.upgrade = upgrade_softmax;
+    def.infer = infer_softmax;
+    def.lower = [log_softmax](const Node& node, const Graph& graph) {
+      return lower_softmax(node, graph, log_softmax);
+    };
+    def.macs = [](const Node&, const Graph&) { return int64_t{0}; };
+    def.in_place = InPlace::Elementwise;  // the kernel reads each element before overwriting it
+    register_op(std::move(def));
+  }
+}
+
+}  // namespace
+
+KILN_REGISTER_OPS(register_softmax_ops);
+
+}  // namespace kiln
