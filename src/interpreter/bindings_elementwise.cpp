@@ -7,10 +7,12 @@ extern "C" {
 #include "kiln_activation_clip_f32.h"
 #include "kiln_activation_clip_int.h"
 #include "kiln_activation_f32.h"
+#include "kiln_binary_compare.h"
 #include "kiln_binary_f32.h"
 #include "kiln_binary_int.h"
 #include "kiln_binary_nary.h"
 #include "kiln_binary_pow_mixed.h"
+#include "kiln_broadcast_where.h"
 #include "kiln_cast.h"
 #include "kiln_reduce_f32.h"
 #include "kiln_reduce_int.h"
@@ -41,6 +43,16 @@ KILN_BIND_KERNEL(kiln_binary_nary, [](const KernelInvocation& k) {
 KILN_BIND_KERNEL(kiln_binary_pow_mixed, [](const KernelInvocation& k) {
   kiln_binary_pow_mixed(k.i(0), k.i(1), k.in<void>(2), k.in<void>(3), k.out<void>(4), k.i(5),
                         k.ints(6), k.ints(7), k.ints(8));
+});
+
+KILN_BIND_KERNEL(kiln_binary_compare, [](const KernelInvocation& k) {
+  kiln_binary_compare(k.i(0), k.i(1), k.in<void>(2), k.in<void>(3), k.out<uint8_t>(4), k.i(5),
+                      k.ints(6), k.ints(7), k.ints(8));
+});
+
+KILN_BIND_KERNEL(kiln_broadcast_where, [](const KernelInvocation& k) {
+  kiln_broadcast_where(k.in<uint8_t>(0), k.in<void>(1), k.in<void>(2), k.out<void>(3), k.i(4),
+                       k.i(5), k.ints(6), k.ints(7), k.ints(8), k.ints(9));
 });
 
 KILN_BIND_KERNEL(kiln_unary_f32, [](const KernelInvocation& k) {

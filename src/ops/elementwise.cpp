@@ -1,5 +1,6 @@
 // Element-wise arithmetic: the broadcasting binary ops (Add, Sub, Mul, Div, Pow, PRelu), the
-// variadic ones (Max, Min, Sum, Mean) and unary math (Exp, Log, Sqrt, Abs, Neg, ...).
+// variadic ones (Max, Min, Sum, Mean), comparisons and logic (Equal, Less, ..., And, Or, Xor),
+// Where, and unary math (Exp, Log, Sqrt, Abs, Neg, ..., Not).
 // Semantics live in src/kernels/kiln_binary_*.c and kiln_unary_*.c; this file checks types and
 // shapes and turns a node into one kernel call with precomputed broadcast strides.
 #include <algorithm>
@@ -253,6 +254,86 @@ void register_variadic(const char* op_type, int32_t code) {
   register_op(std::move(def));
 }
 
+// ---- comparisons, logic and Where --------------------------------------------------------
+
+void infer_compare(const Node& node, Graph& graph, bool logic) {
+  if (node.inputs.size() != 2)
+    throw Error(node.describe() + ": expects 2 inputs, got " + std::to_string(node.inputs.size()));
+  const Tensor& a = input_tensor(node, graph, 0);
+  const Tensor& b = input_tensor(node, graph, 1);
+  if (a.dtype != b.dtype)
+    throw Error(node.describe() + ": inputs '" + a.name + "' (" + std::string(dtype_name(a.dtype)) +
+                ") and '" + b.name + "' (" + std::string(dtype_name(b.dtype)) +
+                ") must have the same type");
+  if (logic && a.dtype != DType::Bool)
+    throw Error(node.describe() + ": input '" + a.name + "' has type " +
+                std::string(dtype_name(a.dtype)) + ", expected bool");
+  set_output(node, graph, 0, DType::Bool, broadcast_shapes(node, a.shape, b.shape));
+}
+
+KernelCall lower_compare(const Node& node, const Graph& graph, int32_t code) {
+  const Tensor& a = graph.tensor(node.inputs[0]);
+  const Tensor& b = graph.tensor(node.inputs[1]);
+  const Tensor& y = graph.tensor(node.outputs[0]);
+  const BroadcastLayout layout = broadcast_layout(node, y.shape, {a.shape, b.shape});
+  return KernelCall("kiln_binary_compare")
+      .i(code)
+      .i(dtype_code(a.dtype))
+      .input(a.name)
+      .input(b.name)
+      .output(y.name)
+      .i(static_cast<int64_t>(layout.shape.size()))
+      .ints(layout.shape)
+      .ints(layout.strides[0])
+      .ints(layout.strides[1]);
+}
+
+void register_compare(const char* op_type, int32_t code) {
+  OpDef def;
+  def.op_type = op_type;
+  const bool logic = code >= KILN_BINARY_AND;
+  def.infer = [logic](const Node& node, Graph& graph) { infer_compare(node, graph, logic); };
+  def.lower = [code](const Node& node, const Graph& graph) {
+    return lower_compare(node, graph, code);
+  };
+  def.macs = [](const Node&, const Graph&) { return int64_t{0}; };
+  register_op(std::move(def));
+}
+
+void infer_where(const Node& node, Graph& graph) {
+  const Tensor& cond = input_tensor(node, graph, 0);
+  const Tensor& a = input_tensor(node, graph, 1);
+  const Tensor& b = input_tensor(node, graph, 2);
+  if (cond.dtype != DType::Bool)
+    throw Error(node.describe() + ": condition '" + cond.name + "' has type " +
+                std::string(dtype_name(cond.dtype)) + ", expected bool");
+  if (a.dtype != b.dtype)
+    throw Error(node.describe() + ": inputs '" + a.name + "' (" + std::string(dtype_name(a.dtype)) +
+                ") and '" + b.name + "' (" + std::string(dtype_name(b.dtype)) +
+                ") must have the same type");
+  set_output(node, graph, 0, a.dtype,
+             broadcast_shapes(node, cond.shape, broadcast_shapes(node, a.shape, b.shape)));
+}
+
+KernelCall lower_where(const Node& node, const Graph& graph) {
+  const Tensor& cond = graph.tensor(node.inputs[0]);
+  const Tensor& a = graph.tensor(node.inputs[1]);
+  const Tensor& b = graph.tensor(node.inputs[2]);
+  const Tensor& y = graph.tensor(node.outputs[0]);
+  const BroadcastLayout layout = broadcast_layout(node, y.shape, {cond.shape, a.shape, b.shape});
+  return KernelCall("kiln_broadcast_where")
+      .input(cond.name)
+      .input(a.name)
+      .input(b.name)
+      .output(y.name)
+      .i(static_cast<int64_t>(dtype_size(y.dtype)))
+      .i(static_cast<int64_t>(layout.shape.size()))
+      .ints(layout.shape)
+      .ints(layout.strides[0])
+      .ints(layout.strides[1])
+      .ints(layout.strides[2]);
+}
+
 // ---- unary math ---------------------------------------------------------------------------
 
 enum class UnaryTypes { FloatOnly, FloatOrSignedInt, BoolOnly };
@@ -331,6 +412,23 @@ void register_elementwise_ops() {
     };
     def.macs = output_elements;
     def.in_place = InPlace::Elementwise;
+    register_op(std::move(def));
+  }
+  register_compare("Equal", KILN_BINARY_EQUAL);
+  register_compare("Less", KILN_BINARY_LESS);
+  register_compare("LessOrEqual", KILN_BINARY_LESS_EQUAL);
+  register_compare("Greater", KILN_BINARY_GREATER);
+  register_compare("GreaterOrEqual", KILN_BINARY_GREATER_EQUAL);
+  register_compare("And", KILN_BINARY_AND);
+  register_compare("Or", KILN_BINARY_OR);
+  register_compare("Xor", KILN_BINARY_XOR);
+  {
+    OpDef def;
+    def.op_type = "Where";
+    def.min_opset = 9;
+    def.infer = infer_where;
+    def.lower = lower_where;
+    def.macs = [](const Node&, const Graph&) { return int64_t{0}; };
     register_op(std::move(def));
   }
   register_variadic("Max", KILN_BINARY_MAX);
