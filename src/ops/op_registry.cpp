@@ -88,8 +88,8 @@ std::optional<std::vector<int64_t>> constant_ints_input(const Node& node, const 
   if (!node.has_input(index)) return std::nullopt;
   const Tensor& t = graph.tensor(node.inputs[index]);
   if (!t.constant)
-    throw Error(node.describe() + ": input '" + t.name +
-                "' must be a compile-time constant (kiln plans shapes statically)");
+    throw UnsupportedError(node.describe() + ": input '" + t.name +
+                           "' must be a compile-time constant (kiln plans shapes statically)");
   return t.as_int64();
 }
 

@@ -57,8 +57,9 @@ void set_output(const Node& node, Graph& graph, size_t index, DType dtype, Shape
 int64_t normalize_axis(const Node& node, int64_t axis, int64_t rank);
 // numpy-style broadcast of two shapes; Error naming the node if incompatible.
 Shape broadcast_shapes(const Node& node, const Shape& a, const Shape& b);
-// Reads an optional constant input as int64 values; nullopt if the input is absent. Error if it
-// is present but not constant (kiln needs these at compile time).
+// Reads an optional constant input as int64 values; nullopt if the input is absent.
+// UnsupportedError if it is present but not constant (a valid model, but kiln needs these at
+// compile time).
 std::optional<std::vector<int64_t>> constant_ints_input(const Node& node, const Graph& graph,
                                                         size_t index);
 
