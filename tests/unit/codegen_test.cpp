@@ -1,0 +1,429 @@
+// C code generation: literal printing, kernel file selection, and generated code that compiles
+// warning-free with gcc, clang and arm-none-eabi-gcc and agrees bit-exactly with the interpreter.
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <random>
+
+#include "codegen/c_literals.hpp"
+#include "codegen/compile.hpp"
+#include "ir/error.hpp"
+#include "verify/process.hpp"
+#include "verify/tensor_io.hpp"
+#include "verify/verify.hpp"
+
+namespace kiln {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory under the system temp dir, removed when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "kiln-codegen-test-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+fs::path shared_dir() {
+  return fs::path(KILN_SHARED_DIR);
+}
+
+bool have_program(const std::string& name) {
+  return run_process({"sh", "-c", "command -v " + name}).ok();
+}
+
+// --- literals ---------------------------------------------------------------------------------
+
+TEST(CodegenLiterals, FloatsRoundTripExactly) {
+  std::mt19937 random(1);
+  std::vector<uint32_t> patterns = {0x00000000u, 0x80000000u, 0x00000001u, 0x007fffffu,
+                                    0x00800000u, 0x7f7fffffu, 0xff7fffffu, 0x3f800000u};
+  for (int i = 0; i < 5000; ++i) patterns.push_back(static_cast<uint32_t>(random()));
+  for (uint32_t bits : patterns) {
+    float value;
+    std::memcpy(&value, &bits, 4);
+    if (!std::isfinite(value)) continue;
+    std::string text = codegen::c_float(value);
+    ASSERT_EQ(text.back(), 'f') << text;
+    text.pop_back();
+    const float parsed = std::strtof(text.c_str(), nullptr);
+    uint32_t parsed_bits;
+    std::memcpy(&parsed_bits, &parsed, 4);
+    EXPECT_EQ(parsed_bits, bits) << text;
+  }
+}
+
+TEST(CodegenLiterals, NonFiniteFloatsUseMathMacros) {
+  bool needs_math = false;
+  EXPECT_EQ(codegen::c_float(std::numeric_limits<float>::infinity(), &needs_math), "INFINITY");
+  EXPECT_TRUE(needs_math);
+  EXPECT_EQ(codegen::c_float(-std::numeric_limits<float>::infinity()), "(-INFINITY)");
+  EXPECT_EQ(codegen::c_float(std::numeric_limits<float>::quiet_NaN()), "NAN");
+  EXPECT_EQ(codegen::c_float(-0.0f), "-0x0p+0f");
+}
+
+TEST(CodegenLiterals, IntegerExtremesDoNotOverflow) {
+  EXPECT_EQ(codegen::c_int32(std::numeric_limits<int32_t>::min()), "(-2147483647 - 1)");
+  EXPECT_EQ(codegen::c_int32(-5), "-5");
+  EXPECT_EQ(codegen::c_int64(std::numeric_limits<int64_t>::min()),
+            "(-INT64_C(9223372036854775807) - 1)");
+  EXPECT_EQ(codegen::c_int64(42), "INT64_C(42)");
+}
+
+TEST(CodegenLiterals, StringsCommentsAndIdentifiersAreSafe) {
+  EXPECT_EQ(codegen::c_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(codegen::c_string("?\?="), "\"\\077\\077=\"");  // no trigraph
+  EXPECT_EQ(codegen::c_string("\n"), "\"\\012\"");
+  const std::string comment = codegen::c_comment("x*/y/*z?\?/\n");
+  EXPECT_EQ(comment.find("*/"), std::string::npos);
+  EXPECT_EQ(comment.find("/*"), std::string::npos);
+  EXPECT_EQ(comment.find('?'), std::string::npos);
+  EXPECT_EQ(comment.find('\n'), std::string::npos);
+  EXPECT_EQ(codegen::c_identifier("conv1/weight:0"), "conv1_weight_0");
+  EXPECT_EQ(codegen::c_identifier("1x"), "_1x");
+  EXPECT_EQ(codegen::c_identifier(""), "_");
+  EXPECT_EQ(codegen::c_macro_prefix("my-net"), "MY_NET");
+}
+
+TEST(CodegenKernels, CopiesKernelsWithTheirIncludedHeaders) {
+  const std::vector<std::string> files = kernel_files_for({"kiln_copy"});
+  EXPECT_EQ(files, (std::vector<std::string>{"kiln_common.h", "kiln_copy.c", "kiln_copy.h"}));
+  EXPECT_THROW(kernel_files_for({"kiln_no_such_kernel"}), InternalError);
+}
+
+// --- an ONNX model exercising the I/O and aliasing corner cases -------------------------------
+
+struct OnnxBuilder {
+  onnx::ModelProto model;
+  onnx::GraphProto* graph;
+  OnnxBuilder() {
+    model.set_ir_version(8);
+    model.set_producer_name("kiln codegen test");
+    auto* opset = model.add_opset_import();
+    opset->set_domain("");
+    opset->set_version(13);
+    graph = model.mutable_graph();
+    graph->set_name("edge_cases");
+  }
+  static void set_type(onnx::ValueInfoProto* v, const std::string& name, int elem_type,
+                       const std::vector<int64_t>& dims) {
+    v->set_name(name);
+    auto* tt = v->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(elem_type);
+    for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
+  }
+  void input(const std::string& name, std::vector<int64_t> dims) {
+    set_type(graph->add_input(), name, onnx::TensorProto_DataType_FLOAT, dims);
+  }
+  void output(const std::string& name, std::vector<int64_t> dims) {
+    set_type(graph->add_output(), name, onnx::TensorProto_DataType_FLOAT, dims);
+  }
+  void floats(const std::string& name, std::vector<int64_t> dims, std::vector<float> values) {
+    auto* t = graph->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto_DataType_FLOAT);
+    for (int64_t d : dims) t->add_dims(d);
+    for (float v : values) t->add_float_data(v);
+  }
+  void ints(const std::string& name, std::vector<int64_t> values) {
+    auto* t = graph->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto_DataType_INT64);
+    t->add_dims(static_cast<int64_t>(values.size()));
+    for (int64_t v : values) t->add_int64_data(v);
+  }
+  void node(const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
+    auto* n = graph->add_node();
+    n->set_op_type(op);
+    n->set_name(op + "_" + std::to_string(graph->node_size()));
+    for (const auto& s : in) n->add_input(s);
+    for (const auto& s : out) n->add_output(s);
+  }
+  fs::path write(const fs::path& dir) const {
+    const fs::path path = dir / "edge_cases.onnx";
+    std::ofstream out(path, std::ios::binary);
+    model.SerializeToOstream(&out);
+    return path;
+  }
+};
+
+// x, s inputs; a weight with inf/nan/-0/denormal; in-place Add over a dead Relu result; a view
+// of an arena tensor read twice; an Identity and a Reshape of a graph input as graph outputs.
+fs::path write_edge_case_model(const fs::path& dir) {
+  OnnxBuilder b;
+  b.input("x", {2, 3});
+  b.input("s", {6});
+  const float inf = std::numeric_limits<float>::infinity();
+  b.floats("c", {2, 3}, {1.5f, -inf, inf, -0.0f, 1e-42f, std::nanf("")});
+  b.ints("flat_shape", {6});
+  b.node("Relu", {"x"}, {"r"});
+  b.node("Add", {"r", "c"}, {"a"});
+  b.node("Reshape", {"a", "flat_shape"}, {"flat"});
+  b.node("Add", {"flat", "s"}, {"y0"});
+  b.node("Identity", {"x"}, {"y1"});
+  b.node("Reshape", {"x", "flat_shape"}, {"y2"});
+  b.node("Sigmoid", {"flat"}, {"y3"});
+  b.output("y0", {6});
+  b.output("y1", {2, 3});
+  b.output("y2", {6});
+  b.output("y3", {6});
+  return b.write(dir);
+}
+
+void expect_compiles(const std::string& compiler, const std::vector<std::string>& extra,
+                     const fs::path& dir, const std::vector<std::string>& sources) {
+  for (const std::string& src : sources) {
+    std::vector<std::string> cmd = {compiler};
+    cmd.insert(cmd.end(), extra.begin(), extra.end());
+    for (const char* flag : {"-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2", "-c"})
+      cmd.push_back(flag);
+    cmd.push_back((dir / src).string());
+    cmd.push_back("-o");
+    cmd.push_back((dir / (src + "." + compiler + ".o")).string());
+    const ProcessResult r = run_process(cmd);
+    EXPECT_TRUE(r.ok()) << command_line(cmd) << "\n" << r.output;
+  }
+}
+
+void check_compilers_on(const fs::path& model, const std::string& name) {
+  TempDir tmp;
+  CompileOptions options;
+  options.name = name;
+  const CompileResult result = compile_model(model.string(), options, tmp.path());
+  int compilers = 0;
+  if (have_program("gcc"))
+    expect_compiles("gcc", {}, tmp.path(), result.code.c_sources), ++compilers;
+  if (have_program("clang"))
+    expect_compiles("clang", {}, tmp.path(), result.code.c_sources), ++compilers;
+  if (have_program("arm-none-eabi-gcc"))
+    expect_compiles("arm-none-eabi-gcc", {"-mcpu=cortex-m4", "-mthumb"}, tmp.path(),
+                    result.code.c_sources),
+        ++compilers;
+  if (compilers < 3)
+    GTEST_SKIP() << "only " << compilers << " of gcc/clang/arm-none-eabi-gcc found";
+}
+
+TEST(CodegenCompilers, EdgeCaseModelCompilesWarningFree) {
+  TempDir models;
+  check_compilers_on(write_edge_case_model(models.path()), "edge");
+}
+
+TEST(CodegenCompilers, Resnet8CompilesWarningFree) {
+  const fs::path model = shared_dir() / "models/mlperf-tiny/onnx/resnet8_fp32.onnx";
+  if (!fs::exists(model)) GTEST_SKIP() << model << " not found";
+  check_compilers_on(model, "resnet8");
+}
+
+TEST(CodegenCompilers, ConformanceConvCompilesWarningFree) {
+  const fs::path model =
+      shared_dir() / "onnx-conformance/node/test_conv_with_strides_padding/model.onnx";
+  if (!fs::exists(model)) GTEST_SKIP() << model << " not found";
+  check_compilers_on(model, "conv");
+}
+
+// --- generated files and the report -----------------------------------------------------------
+
+TEST(Codegen, EdgeCaseModelLayoutAndReport) {
+  TempDir tmp;
+  const fs::path model = write_edge_case_model(tmp.path());
+  CompileOptions options;
+  options.name = "edge";
+  const CompileResult result = compile_model(model.string(), options, tmp.path() / "out");
+  for (const char* f : {"edge.h", "edge.c", "edge.cmake", "edge.mk", "edge_report.json",
+                        "kiln_copy.c", "kiln_copy.h", "kiln_common.h"})
+    EXPECT_TRUE(fs::exists(tmp.path() / "out" / f)) << f;
+  EXPECT_TRUE(result.code.needs_libm());  // Sigmoid's expf
+
+  std::ifstream report_file(result.report_path);
+  const nlohmann::json report = nlohmann::json::parse(report_file);
+  EXPECT_EQ(report["arena_bytes"], result.plan.arena_bytes);
+  EXPECT_EQ(report["arena_lower_bound"], result.plan.lower_bound);
+  EXPECT_EQ(report["weight_bytes"], result.plan.weight_bytes);
+  bool saw_flash = false, saw_io = false;
+  for (const auto& t : report["tensors"]) {
+    saw_flash |= t["region"] == "flash";
+    saw_io |= t["region"] == "io";
+  }
+  EXPECT_TRUE(saw_flash);
+  EXPECT_TRUE(saw_io);
+  ASSERT_FALSE(report["nodes"].empty());
+  EXPECT_TRUE(report["nodes"][0].contains("kernel"));
+  EXPECT_TRUE(report["nodes"][0].contains("macs"));
+
+  std::ifstream header(tmp.path() / "out" / "edge.h");
+  const std::string h((std::istreambuf_iterator<char>(header)), std::istreambuf_iterator<char>());
+  for (const char* needle : {"#define EDGE_INPUT_0_NAME \"x\"", "#define EDGE_INPUT_0_SIZE 6",
+                             "#define EDGE_INPUT_0_SHAPE {2, 3}",
+                             "#define EDGE_OUTPUT_3_NAME \"y3\"", "#define EDGE_ARENA_SIZE",
+                             "int edge_run(const float* input0, const float* input1, float* "
+                             "output0, float* output1, float* output2, float* output3);",
+                             "int edge_run_with_arena(void* arena,"})
+    EXPECT_NE(h.find(needle), std::string::npos) << needle;
+}
+
+// --- generated code vs the interpreter --------------------------------------------------------
+
+TEST(Verify, EdgeCaseModelIsBitExactWithRandomInputs) {
+  if (!have_program("cc")) GTEST_SKIP() << "no host C compiler (cc)";
+  TempDir tmp;
+  VerifyOptions options;
+  options.count = 2;
+  const VerifyResult result = verify_model(write_edge_case_model(tmp.path()).string(), options);
+  EXPECT_TRUE(result.passed()) << result.summary();
+  ASSERT_EQ(result.cases.size(), 2u);
+  for (const CaseResult& c : result.cases)
+    for (const OutputCheck& o : c.outputs) EXPECT_TRUE(o.comparisons.front().bit_exact) << o.name;
+}
+
+TEST(Verify, ConformanceNodeTestsMatchExpectedOutputs) {
+  if (!have_program("cc")) GTEST_SKIP() << "no host C compiler (cc)";
+  int ran = 0;
+  for (const char* test : {"test_relu", "test_add", "test_conv_with_strides_padding"}) {
+    const fs::path dir = shared_dir() / "onnx-conformance/node" / test;
+    if (!fs::exists(dir)) continue;
+    VerifyOptions options;
+    options.inputs_dir = dir;
+    const VerifyResult result = verify_model((dir / "model.onnx").string(), options);
+    EXPECT_TRUE(result.passed()) << result.summary();
+    ASSERT_FALSE(result.cases.empty());
+    // "expected" is among the comparisons when test data has outputs.
+    EXPECT_EQ(result.cases[0].outputs[0].comparisons.back().against, "expected");
+    ++ran;
+  }
+  if (ran == 0) GTEST_SKIP() << "ONNX conformance tests not found";
+}
+
+TEST(Verify, MlperfTinyFp32ModelsAreBitExact) {
+  if (!have_program("cc")) GTEST_SKIP() << "no host C compiler (cc)";
+  int ran = 0;
+  for (const char* model : {"ad01_fp32", "resnet8_fp32"}) {
+    const fs::path path = shared_dir() / "models/mlperf-tiny/onnx" / (std::string(model) + ".onnx");
+    if (!fs::exists(path)) continue;
+    VerifyOptions options;
+    options.count = 1;
+    const VerifyResult result = verify_model(path.string(), options);
+    EXPECT_TRUE(result.passed()) << result.summary();
+    ++ran;
+  }
+  if (ran == 0) GTEST_SKIP() << "MLPerf Tiny models not found";
+}
+
+TEST(Verify, CompareTensorsToleranceAndNaN) {
+  auto tensor = [](std::vector<float> v) {
+    return make_constant<float>("t", DType::Float32, {static_cast<int64_t>(v.size())}, v);
+  };
+  const float nan = std::nanf("");
+  Comparison same = compare_tensors(tensor({1.0f, nan}), tensor({1.0f, nan}), true, 0, 0);
+  EXPECT_TRUE(same.ok);
+  EXPECT_TRUE(same.bit_exact);
+  Comparison close = compare_tensors(tensor({1.00001f}), tensor({1.0f}), false, 1e-4, 1e-5);
+  EXPECT_TRUE(close.ok);
+  EXPECT_FALSE(close.bit_exact);
+  Comparison exact_fail = compare_tensors(tensor({1.00001f}), tensor({1.0f}), true, 1, 1);
+  EXPECT_FALSE(exact_fail.ok);
+  Comparison far = compare_tensors(tensor({2.0f, nan}), tensor({1.0f, 0.0f}), false, 1e-4, 1e-5);
+  EXPECT_FALSE(far.ok);
+  EXPECT_EQ(far.mismatches, 2);
+  EXPECT_TRUE(std::isinf(far.max_rel));
+  Comparison shape = compare_tensors(tensor({1.0f}), tensor({1.0f, 2.0f}), false, 1, 1);
+  EXPECT_FALSE(shape.ok);
+  EXPECT_FALSE(shape.problem.empty());
+}
+
+TEST(Verify, RandomInputsAreDeterministicAndInRange) {
+  Graph g;
+  Tensor x;
+  x.name = "x";
+  x.shape = {1000};
+  x.shape_known = true;
+  g.add_tensor(x);
+  g.inputs = {"x"};
+  const TensorMap a = random_inputs(g, 5), b = random_inputs(g, 5), c = random_inputs(g, 6);
+  EXPECT_EQ(a.at("x").data, b.at("x").data);
+  EXPECT_NE(a.at("x").data, c.at("x").data);
+  for (float v : a.at("x").values<float>()) {
+    EXPECT_GE(v, -1.0f);
+    EXPECT_LT(v, 1.0f);
+  }
+}
+
+// --- the CLI ----------------------------------------------------------------------------------
+
+TEST(CodegenCli, CompileAndVerifyExitCodes) {
+  const fs::path dir = shared_dir() / "onnx-conformance/node/test_relu";
+  if (!fs::exists(dir)) GTEST_SKIP() << dir << " not found";
+  TempDir tmp;
+  const ProcessResult compiled =
+      run_process({KILN_BINARY, "compile", (dir / "model.onnx").string(), "-o",
+                   (tmp.path() / "out").string(), "--name", "relu"});
+  EXPECT_TRUE(compiled.ok()) << compiled.output;
+  EXPECT_NE(compiled.output.find("arena"), std::string::npos);
+  EXPECT_TRUE(fs::exists(tmp.path() / "out" / "relu.c"));
+
+  const ProcessResult verified =
+      run_process({KILN_BINARY, "verify", (dir / "model.onnx").string(), "--inputs", dir.string()});
+  EXPECT_TRUE(verified.ok()) << verified.output;
+  EXPECT_NE(verified.output.find("PASS"), std::string::npos);
+
+  // Tampered expected output: verify must fail with exit code 1.
+  const fs::path bad = tmp.path() / "bad";
+  fs::create_directories(bad);
+  fs::copy_file(dir / "test_data_set_0/input_0.pb", bad / "input_0.pb");
+  Tensor expected = read_tensor_pb(dir / "test_data_set_0/output_0.pb");
+  expected.mutable_values<float>()[0] += 1.0f;
+  write_tensor_pb(bad / "output_0.pb", expected);
+  const ProcessResult mismatch =
+      run_process({KILN_BINARY, "verify", (dir / "model.onnx").string(), "--inputs", bad.string()});
+  EXPECT_EQ(mismatch.exit_code, 1) << mismatch.output;
+  EXPECT_NE(mismatch.output.find("MISMATCH"), std::string::npos) << mismatch.output;
+}
+
+TEST(CodegenBuildFragments, MakeAndCMakeFragmentsBuildTheLibrary) {
+  const fs::path model = shared_dir() / "onnx-conformance/node/test_relu/model.onnx";
+  if (!fs::exists(model)) GTEST_SKIP() << model << " not found";
+  if (!have_program("make") || !have_program("cmake") || !have_program("cc"))
+    GTEST_SKIP() << "make, cmake or cc missing";
+  TempDir tmp;
+  compile_model(model.string(), CompileOptions{}, tmp.path() / "gen");
+  {
+    std::ofstream mk(tmp.path() / "Makefile");
+    mk << "include gen/net.mk\n"
+          "libnet.a: $(NET_SRCS)\n"
+          "\tcc $(NET_CFLAGS) -Wall -Wextra -Werror -pedantic -c $(NET_SRCS)\n"
+          "\tar rcs $@ *.o\n";
+  }
+  const ProcessResult made = run_process({"make", "-C", tmp.path().string()});
+  EXPECT_TRUE(made.ok()) << made.output;
+  EXPECT_TRUE(fs::exists(tmp.path() / "libnet.a"));
+
+  fs::create_directories(tmp.path() / "cm");
+  {
+    std::ofstream cm(tmp.path() / "cm" / "CMakeLists.txt");
+    cm << "cmake_minimum_required(VERSION 3.16)\nproject(use_net C)\ninclude(../gen/net.cmake)\n";
+  }
+  const ProcessResult configured = run_process(
+      {"cmake", "-S", (tmp.path() / "cm").string(), "-B", (tmp.path() / "cm/build").string()});
+  ASSERT_TRUE(configured.ok()) << configured.output;
+  const ProcessResult built = run_process({"cmake", "--build", (tmp.path() / "cm/build").string()});
+  EXPECT_TRUE(built.ok()) << built.output;
+}
+
+}  // namespace
+}  // namespace kiln
