@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <memory>
@@ -308,7 +309,23 @@ class GraphBuilder {
     graph_.add_tensor(std::move(tensor));
   }
 
+  // Op types (with domain) the model uses that kiln lacks, in first-use order, so the error for
+  // the first one can list all of them: users learn the whole gap from one run.
+  std::vector<std::string> unsupported_op_types() const {
+    std::vector<std::string> missing;
+    for (const onnx::NodeProto& n : proto_.node()) {
+      bool constant = is_default_domain(n.domain()) && n.op_type() == "Constant";
+      if (constant || find_op(n.domain(), n.op_type())) continue;
+      std::string label =
+          is_default_domain(n.domain()) ? n.op_type() : n.domain() + "." + n.op_type();
+      if (std::find(missing.begin(), missing.end(), label) == missing.end())
+        missing.push_back(label);
+    }
+    return missing;
+  }
+
   void add_nodes() {
+    const std::vector<std::string> missing_ops = unsupported_op_types();
     std::vector<std::string> names = unique_node_names(proto_);
     for (int i = 0; i < proto_.node_size(); ++i) {
       const onnx::NodeProto& proto = proto_.node(i);
@@ -324,10 +341,15 @@ class GraphBuilder {
       const bool is_constant = node.domain.empty() && node.op_type == "Constant";
       const OpDef* op = is_constant ? nullptr : find_op(node.domain, node.op_type);
       if (!is_constant) {
-        if (!op)
+        if (!op) {
+          std::string also;
+          if (missing_ops.size() > 1)
+            also = fmt::format(" (the model also uses unsupported {})",
+                               fmt::join(missing_ops.begin() + 1, missing_ops.end(), ", "));
           throw UnsupportedError(
-              fmt::format("node '{}' ({}, domain '{}', opset {}): unsupported op", node.name,
-                          node.op_type, display_domain(node.domain), opset));
+              fmt::format("node '{}' ({}, domain '{}', opset {}): unsupported op{}", node.name,
+                          node.op_type, display_domain(node.domain), opset, also));
+        }
         // min_opset counts default-domain versions; custom domains version independently.
         if (node.domain.empty() && opset < op->min_opset)
           throw UnsupportedError(fmt::format(

@@ -26,6 +26,15 @@ std::string describe_value(const Tensor& t) {
   return fmt::format("{}[{}]", dtype_name(t.dtype), shape_to_string(t.shape));
 }
 
+// Exporters such as tf2onnx produce node names of 150+ characters; keep the table readable by
+// eliding the middle (start and end are what tell layers apart).
+std::string short_name(const std::string& name) {
+  constexpr size_t kMaxWidth = 48;
+  if (name.size() <= kMaxWidth) return name;
+  constexpr size_t kHead = 20;
+  return name.substr(0, kHead) + "..." + name.substr(name.size() - (kMaxWidth - kHead - 3));
+}
+
 struct LayerRow {
   std::string name, op, shapes, params, macs, activation_bytes;
 };
@@ -103,8 +112,8 @@ void run_inspect(const InspectOptions& options) {
     total_activation_bytes += activation_bytes;
     std::string op_name = node.domain.empty() ? node.op_type : node.domain + "." + node.op_type;
     if (node.activation.kind != Activation::None) op_name += "+act";
-    rows.push_back({node.name, op_name, fmt::format("{}", fmt::join(shapes, ", ")), grouped(params),
-                    grouped(macs), grouped(activation_bytes)});
+    rows.push_back({short_name(node.name), op_name, fmt::format("{}", fmt::join(shapes, ", ")),
+                    grouped(params), grouped(macs), grouped(activation_bytes)});
   }
   print_table(rows);
   fmt::print("\n");

@@ -1,0 +1,36 @@
+# libFuzzer target for the ONNX frontend (tests/fuzz/fuzz_onnx_loader.cpp). Needs clang and
+# -DKILN_FUZZ=ON; combine with -DKILN_SANITIZE=ON so ASan/UBSan see the whole library:
+#   CC=clang CXX=clang++ cmake -S . -B build-fuzz -DKILN_FUZZ=ON -DKILN_SANITIZE=ON
+# The ctest `fuzz_onnx_loader` fuzzes for 20 seconds from the malformed corpus and small valid
+# seed models; crashing inputs land in <build>/tests/fuzz_artifacts/.
+if(NOT KILN_FUZZ)
+  return()
+endif()
+if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  message(WARNING "KILN_FUZZ needs clang (CXX is ${CMAKE_CXX_COMPILER_ID}); fuzz targets skipped")
+  return()
+endif()
+
+# Coverage instrumentation for the code under test, so libFuzzer is guided by kiln's branches
+# and not only the harness's. Consumers of kiln_core (kiln, unit tests) link the matching
+# runtime through the INTERFACE link option.
+target_compile_options(kiln_core PRIVATE -fsanitize=fuzzer-no-link)
+target_link_options(kiln_core INTERFACE -fsanitize=fuzzer-no-link)
+target_compile_options(kiln_kernels PRIVATE -fsanitize=fuzzer-no-link)
+
+add_executable(fuzz_onnx_loader ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_onnx_loader.cpp)
+target_link_libraries(fuzz_onnx_loader PRIVATE kiln_core)
+target_compile_options(fuzz_onnx_loader PRIVATE -fsanitize=fuzzer,address,undefined)
+target_link_options(fuzz_onnx_loader PRIVATE -fsanitize=fuzzer,address,undefined)
+
+# libFuzzer adds new interesting inputs to the first corpus directory: keep that one in the
+# build tree so the committed seeds stay untouched.
+set(KILN_FUZZ_WORK_CORPUS ${CMAKE_CURRENT_BINARY_DIR}/fuzz_corpus)
+set(KILN_FUZZ_ARTIFACTS ${CMAKE_CURRENT_BINARY_DIR}/fuzz_artifacts)
+file(MAKE_DIRECTORY ${KILN_FUZZ_WORK_CORPUS} ${KILN_FUZZ_ARTIFACTS})
+add_test(NAME fuzz_onnx_loader
+  COMMAND fuzz_onnx_loader -max_total_time=20 -timeout=10 -rss_limit_mb=2560
+          -max_len=65536 -print_final_stats=1 -artifact_prefix=${KILN_FUZZ_ARTIFACTS}/
+          ${KILN_FUZZ_WORK_CORPUS} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seeds
+          ${CMAKE_CURRENT_SOURCE_DIR}/data/malformed)
+set_tests_properties(fuzz_onnx_loader PROPERTIES TIMEOUT 180 LABELS fuzz)
