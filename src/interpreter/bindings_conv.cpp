@@ -13,6 +13,7 @@ extern "C" {
 #include "kiln_global_max_pool_f32.h"
 #include "kiln_matmul_f32.h"
 #include "kiln_max_pool_f32.h"
+#include "kiln_max_pool_indices_f32.h"
 #include "kiln_resize_linear_f32.h"
 #include "kiln_resize_nearest_f32.h"
 }
@@ -45,6 +46,11 @@ KILN_BIND_KERNEL(kiln_matmul_f32, [](const KernelInvocation& k) {
 KILN_BIND_KERNEL(kiln_max_pool_f32, [](const KernelInvocation& k) {
   kiln_max_pool_f32(k.in<float>(0), k.out<float>(1), k.i(2), k.ints(3), k.ints(4), k.ints(5),
                     k.ints(6), k.ints(7), k.ints(8));
+});
+
+KILN_BIND_KERNEL(kiln_max_pool_indices_f32, [](const KernelInvocation& k) {
+  kiln_max_pool_indices_f32(k.in<float>(0), k.out<float>(1), k.out<int64_t>(2), k.i(3), k.ints(4),
+                            k.ints(5), k.ints(6), k.ints(7), k.ints(8), k.ints(9), k.i(10));
 });
 
 KILN_BIND_KERNEL(kiln_average_pool_f32, [](const KernelInvocation& k) {

@@ -9,6 +9,11 @@ namespace kiln {
 
 namespace {
 
+// MaxPool's optional second output: flat indices of the maxima.
+bool has_indices(const Node& node) {
+  return node.op_type == "MaxPool" && node.outputs.size() > 1 && !node.outputs[1].empty();
+}
+
 const Tensor& pooled_input(const Node& node, const Graph& graph) {
   const Tensor& x = input_tensor(node, graph, 0);
   require_float32(node, x, "input");
@@ -26,8 +31,6 @@ WindowGeometry pool_window(const Node& node, const Graph& graph) {
   if (ceil_mode != 0 && ceil_mode != 1)
     throw Error(node.describe() + ": ceil_mode must be 0 or 1, got " + std::to_string(ceil_mode));
   if (node.op_type == "MaxPool") {
-    if (node.outputs.size() > 1 && !node.outputs[1].empty())
-      throw Error(node.describe() + ": the Indices output of MaxPool is not supported");
     const int64_t order = node.attr_int("storage_order", 0);
     if (order != 0 && order != 1)
       throw Error(node.describe() + ": storage_order must be 0 or 1, got " + std::to_string(order));
@@ -46,6 +49,7 @@ void infer_pool(const Node& node, Graph& graph) {
   const Shape& xs = graph.tensor(node.inputs[0]).shape;
   Shape out = {xs[0], xs[1]};
   out.insert(out.end(), g.out.begin(), g.out.end());
+  if (has_indices(node)) set_output(node, graph, 1, DType::Int64, out);
   set_output(node, graph, 0, DType::Float32, out);
 }
 
@@ -54,10 +58,13 @@ KernelCall lower_pool(const Node& node, const Graph& graph) {
   const WindowGeometry g = pool_window(node, graph);
   const Shape& xs = graph.tensor(node.inputs[0]).shape;
   const bool is_max = node.op_type == "MaxPool";
-  KernelCall call(is_max ? "kiln_max_pool_f32" : "kiln_average_pool_f32");
-  call.input(node.inputs[0])
-      .output(node.outputs[0])
-      .i(xs[0] * xs[1])
+  const bool indices = has_indices(node);
+  KernelCall call(!is_max   ? "kiln_average_pool_f32"
+                  : indices ? "kiln_max_pool_indices_f32"
+                            : "kiln_max_pool_f32");
+  call.input(node.inputs[0]).output(node.outputs[0]);
+  if (indices) call.output(node.outputs[1]);
+  call.i(xs[0] * xs[1])
       .ints(to_window3(g.in, 1))
       .ints(to_window3(g.out, 1))
       .ints(to_window3(g.kernel, 1))
@@ -65,6 +72,7 @@ KernelCall lower_pool(const Node& node, const Graph& graph) {
       .ints(to_window3(g.dilations, 1))
       .ints(to_window3(g.pads_begin, 0));
   if (!is_max) call.ints(to_window3(g.pads_end, 0)).i(node.attr_int("count_include_pad", 0));
+  if (indices) call.i(node.attr_int("storage_order", 0));
   return call;
 }
 

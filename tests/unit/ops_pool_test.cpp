@@ -182,14 +182,6 @@ TEST(OpsPool, OneAndThreeDimensional) {
 TEST(OpsPool, Errors) {
   expect_error(
       [] {
-        OneOp op("MaxPool");
-        op.input("x", {1, 1, 4, 4}, pattern(16)).attr("kernel_shape", std::vector<int64_t>{2, 2});
-        op.extra_output("indices");
-        op.build();
-      },
-      "Indices output");
-  expect_error(
-      [] {
         OneOp op("AveragePool");
         op.input("x", {1, 1, 4, 4}, pattern(16));
         op.build();
@@ -210,6 +202,35 @@ TEST(OpsPool, Errors) {
         op.build();
       },
       "float32");
+}
+
+TEST(OpsPool, MaxPoolIndicesRowAndColumnMajor) {
+  // 1x1x3x4 input, 2x2 windows with stride 2: the two windows cover columns
+  // {0,1}, {2,3} of rows {0,1}; maxima at (1,0) and (0,3).
+  const std::vector<float> x = {1, 2, 3, 9, 8, 0, 4, 5, 6, 7, 1, 1};
+  for (int64_t order : {0, 1}) {
+    OneOp op("MaxPool");
+    op.input("x", {1, 1, 3, 4}, x);
+    op.attr("kernel_shape", std::vector<int64_t>{2, 2}).attr("strides", std::vector<int64_t>{2, 2});
+    op.attr("storage_order", order).extra_output("indices");
+    Graph& g = op.build();
+    ASSERT_EQ(g.tensor("indices").dtype, DType::Int64);
+    ASSERT_EQ(g.tensor("indices").shape, (Shape{1, 1, 1, 2}));
+    TensorMap feeds;
+    Tensor t = g.tensor("x");
+    t.data.resize(x.size() * sizeof(float));
+    std::memcpy(t.data.data(), x.data(), t.data.size());
+    feeds["x"] = t;
+    g.outputs = {"y", "indices"};
+    TensorMap result = run_graph(g, feeds);
+    const auto* idx = reinterpret_cast<const int64_t*>(result.at("indices").data.data());
+    const auto* y = reinterpret_cast<const float*>(result.at("y").data.data());
+    EXPECT_EQ(y[0], 8.0f);
+    EXPECT_EQ(y[1], 9.0f);
+    // Row-major: (1,0) -> 4, (0,3) -> 3. Column-major (w * H + h): (1,0) -> 1, (0,3) -> 9.
+    EXPECT_EQ(idx[0], order == 0 ? 4 : 1);
+    EXPECT_EQ(idx[1], order == 0 ? 3 : 9);
+  }
 }
 
 TEST(OpsPool, GlobalPools) {
