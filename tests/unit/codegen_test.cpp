@@ -187,6 +187,21 @@ fs::path write_edge_case_model(const fs::path& dir) {
   return b.write(dir);
 }
 
+// Graph outputs no kernel writes: a constant (with an infinity) and a graph input passed through.
+fs::path write_passthrough_model(const fs::path& dir) {
+  OnnxBuilder b;
+  b.input("x", {3});
+  b.floats("k", {3}, {1.0f, -2.0f, std::numeric_limits<float>::infinity()});
+  b.node("Relu", {"x"}, {"r"});
+  b.output("r", {3});
+  b.output("k", {3});
+  b.output("x", {3});
+  const fs::path path = dir / "passthrough.onnx";
+  std::ofstream out(path, std::ios::binary);
+  b.model.SerializeToOstream(&out);
+  return path;
+}
+
 void expect_compiles(const std::string& compiler, const std::vector<std::string>& extra,
                      const fs::path& dir, const std::vector<std::string>& sources) {
   for (const std::string& src : sources) {
@@ -223,6 +238,11 @@ void check_compilers_on(const fs::path& model, const std::string& name) {
 TEST(CodegenCompilers, EdgeCaseModelCompilesWarningFree) {
   TempDir models;
   check_compilers_on(write_edge_case_model(models.path()), "edge");
+}
+
+TEST(CodegenCompilers, PassthroughOutputsCompileWarningFree) {
+  TempDir models;
+  check_compilers_on(write_passthrough_model(models.path()), "passthrough");
 }
 
 TEST(CodegenCompilers, Resnet8CompilesWarningFree) {
@@ -290,6 +310,17 @@ TEST(Verify, EdgeCaseModelIsBitExactWithRandomInputs) {
   ASSERT_EQ(result.cases.size(), 2u);
   for (const CaseResult& c : result.cases)
     for (const OutputCheck& o : c.outputs) EXPECT_TRUE(o.comparisons.front().bit_exact) << o.name;
+}
+
+TEST(Verify, ConstantAndInputPassthroughOutputsAreCopied) {
+  if (!have_program("cc")) GTEST_SKIP() << "no host C compiler (cc)";
+  TempDir tmp;
+  VerifyOptions options;
+  options.count = 1;
+  const VerifyResult result = verify_model(write_passthrough_model(tmp.path()).string(), options);
+  EXPECT_TRUE(result.passed()) << result.summary();
+  ASSERT_EQ(result.cases.size(), 1u);
+  EXPECT_EQ(result.cases[0].outputs.size(), 3u);
 }
 
 TEST(Verify, ConformanceNodeTestsMatchExpectedOutputs) {
