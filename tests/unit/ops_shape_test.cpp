@@ -26,7 +26,8 @@ TEST(OpsShape, IsAConstantWithStartAndEnd) {
 }
 
 TEST(OpsSize, CountsElements) {
-  const Tensor& y = OneOp("Size", {x234()}).infer();
+  OneOp op("Size", {x234()});
+  const Tensor& y = op.infer();
   EXPECT_TRUE(y.shape.empty());
   EXPECT_EQ(values_of<int64_t>(y), (std::vector<int64_t>{24}));
 }
@@ -39,7 +40,8 @@ TEST(OpsConstantOfShape, FillsWithTheValueAttribute) {
   EXPECT_EQ(y.dtype, DType::Int32);
   EXPECT_TRUE(y.constant);
   EXPECT_EQ(values_of<int32_t>(y), (std::vector<int32_t>{-3, -3, -3, -3}));
-  const Tensor& zeros = OneOp("ConstantOfShape", {ints_constant("s", {3})}).infer();
+  OneOp zero_op("ConstantOfShape", {ints_constant("s", {3})});
+  const Tensor& zeros = zero_op.infer();
   EXPECT_EQ(zeros.dtype, DType::Float32);
   EXPECT_EQ(values_of<float>(zeros), (std::vector<float>{0, 0, 0}));
   OneOp neg("ConstantOfShape", {ints_constant("s", {-1})});
