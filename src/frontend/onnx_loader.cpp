@@ -51,7 +51,14 @@ Opsets read_opsets(const onnx::ModelProto& model) {
       opsets.other.emplace(id.domain(), version);
     }
   }
-  if (!has_default) throw Error("model imports no opset of the default ONNX domain");
+  if (!has_default) {
+    // Models made only of other domains' ops (ai.onnx.preview.training...) need no default
+    // opset; their nodes are then judged by their own domain's registration.
+    for (const onnx::NodeProto& node : model.graph().node())
+      if (is_default_domain(node.domain()))
+        throw Error("model imports no opset of the default ONNX domain");
+    return opsets;
+  }
   if (opsets.default_opset < kMinOpset || opsets.default_opset > kMaxOpset)
     throw UnsupportedError(fmt::format("opset {} is not supported (kiln reads opsets {} to {})",
                                        opsets.default_opset, kMinOpset, kMaxOpset));

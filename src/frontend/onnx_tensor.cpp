@@ -10,6 +10,19 @@
 namespace kiln::onnx_frontend {
 
 std::string onnx_type_name(int onnx_type) {
+  // Types added to onnx.proto after the onnx 1.12 headers kiln builds against.
+  switch (onnx_type) {
+    case 17: return "FLOAT8E4M3FN";
+    case 18: return "FLOAT8E4M3FNUZ";
+    case 19: return "FLOAT8E5M2";
+    case 20: return "FLOAT8E5M2FNUZ";
+    case 21: return "UINT4";
+    case 22: return "INT4";
+    case 23: return "FLOAT4E2M1";
+    case 24: return "FLOAT8E8M0";
+    case 25: return "UINT2";
+    case 26: return "INT2";
+  }
   if (onnx::TensorProto_DataType_IsValid(onnx_type))
     return onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(onnx_type));
   return fmt::format("type {}", onnx_type);
