@@ -1,6 +1,7 @@
 // Concat: joins tensors along one axis. Each input is a [outer, block] matrix of bytes, so the
 // kernel is dtype-agnostic; one call takes up to KILN_CONCAT_MAX_INPUTS inputs.
 #include "ir/error.hpp"
+#include "ops/checked_math.hpp"
 #include "ops/op_registry.hpp"
 
 extern "C" {
@@ -34,7 +35,7 @@ void infer_concat(const Node& node, Graph& graph) {
       throw Error(node.describe() + ": input '" + t->name + "' (" + shape_to_string(t->shape) +
                   ") does not match '" + first.name + "' (" + shape_to_string(first.shape) +
                   ") outside axis " + std::to_string(axis));
-    out[axis] += t->shape[axis];
+    out[axis] = checked_add(node, out[axis], t->shape[axis]);
   }
   set_output(node, graph, 0, first.dtype, out);
 }

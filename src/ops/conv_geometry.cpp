@@ -3,6 +3,7 @@
 #include <string>
 
 #include "ir/error.hpp"
+#include "ops/checked_math.hpp"
 
 namespace kiln {
 
@@ -65,11 +66,16 @@ WindowGeometry forward_window(const Node& node, const std::vector<int64_t>& in,
   g.pads_end.assign(rank, 0);
   g.out.assign(rank, 0);
   for (size_t i = 0; i < rank; ++i) {
-    const int64_t extent = (kernel[i] - 1) * g.dilations[i] + 1;  // dilated kernel
+    // Strides, dilations and pads come from the model unchecked: all arithmetic on them is
+    // overflow-checked (ceil divisions are written without the overflowing `+ s - 1`).
+    const int64_t extent =
+        checked_add(node, checked_mul(node, kernel[i] - 1, g.dilations[i]), 1);  // dilated kernel
     const int64_t s = g.strides[i];
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-      g.out[i] = (in[i] + s - 1) / s;
-      const int64_t total = std::max<int64_t>(0, (g.out[i] - 1) * s + extent - in[i]);
+      g.out[i] = in[i] / s + (in[i] % s != 0 ? 1 : 0);
+      const int64_t total = std::max<int64_t>(
+          0,
+          checked_sub(node, checked_add(node, checked_mul(node, g.out[i] - 1, s), extent), in[i]));
       g.pads_begin[i] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
       g.pads_end[i] = total - g.pads_begin[i];
       continue;
@@ -78,15 +84,17 @@ WindowGeometry forward_window(const Node& node, const std::vector<int64_t>& in,
       g.pads_begin[i] = pads[i];
       g.pads_end[i] = pads[i + rank];
     }
-    const int64_t padded = in[i] + g.pads_begin[i] + g.pads_end[i];
+    const int64_t padded =
+        checked_add(node, in[i], checked_add(node, g.pads_begin[i], g.pads_end[i]));
     if (padded < extent)
       throw Error(node.describe() + ": kernel extent " + std::to_string(extent) +
                   " on spatial axis " + std::to_string(i) + " exceeds the padded input size " +
                   std::to_string(padded));
     if (ceil_mode && auto_pad == "NOTSET") {
-      g.out[i] = (padded - extent + s - 1) / s + 1;
+      const int64_t room = padded - extent;  // >= 0, checked above
+      g.out[i] = room / s + (room % s != 0 ? 1 : 0) + 1;
       // The last window must start inside the input or its begin padding.
-      if ((g.out[i] - 1) * s >= in[i] + g.pads_begin[i]) --g.out[i];
+      if (checked_mul(node, g.out[i] - 1, s) >= in[i] + g.pads_begin[i]) --g.out[i];
     } else {
       g.out[i] = (padded - extent) / s + 1;
     }
@@ -117,28 +125,30 @@ WindowGeometry transposed_window(const Node& node, const std::vector<int64_t>& i
   g.pads_end.assign(rank, 0);
   g.out.assign(rank, 0);
   for (size_t i = 0; i < rank; ++i) {
-    const int64_t extent = (kernel[i] - 1) * g.dilations[i] + 1;
+    const int64_t extent = checked_add(node, checked_mul(node, kernel[i] - 1, g.dilations[i]), 1);
     const int64_t s = g.strides[i];
     if (output_padding[i] >= std::max(s, g.dilations[i]))
       throw Error(node.describe() + ": output_padding " + std::to_string(output_padding[i]) +
                   " must be smaller than the stride or dilation on spatial axis " +
                   std::to_string(i));
-    const int64_t full = s * (in[i] - 1) + output_padding[i] + extent;  // output with no pads
+    const int64_t full =
+        checked_add(node, checked_add(node, checked_mul(node, s, in[i] - 1), output_padding[i]),
+                    extent);  // output with no pads
     if (!output_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-      g.out[i] = !output_shape.empty() ? output_shape[i] : in[i] * s;
-      const int64_t total = full - g.out[i];
+      g.out[i] = !output_shape.empty() ? output_shape[i] : checked_mul(node, in[i], s);
+      const int64_t total = checked_sub(node, full, g.out[i]);
       // ONNX: SAME_UPPER puts the extra pad at the end, everything else at the beginning. The
       // total is negative when output_shape asks for more than the input covers; halving rounds
       // down (as the ONNX reference does), so the uncovered outputs end up at the end.
-      const int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
-      g.pads_begin[i] = auto_pad == "SAME_UPPER" ? half : total - half;
-      g.pads_end[i] = total - g.pads_begin[i];
+      const int64_t half = total / 2 - (total < 0 && total % 2 != 0 ? 1 : 0);  // floor(total / 2)
+      g.pads_begin[i] = auto_pad == "SAME_UPPER" ? half : checked_sub(node, total, half);
+      g.pads_end[i] = checked_sub(node, total, g.pads_begin[i]);
     } else {
       if (auto_pad == "NOTSET") {
         g.pads_begin[i] = pads[i];
         g.pads_end[i] = pads[i + rank];
       }
-      g.out[i] = full - g.pads_begin[i] - g.pads_end[i];
+      g.out[i] = checked_sub(node, checked_sub(node, full, g.pads_begin[i]), g.pads_end[i]);
     }
     if (g.out[i] < 1)
       throw Error(node.describe() + ": output size " + std::to_string(g.out[i]) +

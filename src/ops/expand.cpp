@@ -3,6 +3,7 @@
 // Tile views the output [r0*d0, r1*d1, ..] as [r0, d0, r1, d1, ..] with stride 0 on each r.
 #include "ir/error.hpp"
 #include "ops/datamove_util.hpp"
+#include "ops/checked_math.hpp"
 #include "ops/op_registry.hpp"
 
 namespace kiln {
@@ -48,7 +49,7 @@ void infer_tile(const Node& node, Graph& graph) {
   const Tensor& x = input_tensor(node, graph, 0);
   std::vector<int64_t> repeats = tile_repeats(node, graph);
   Shape out = x.shape;
-  for (size_t k = 0; k < out.size(); ++k) out[k] *= repeats[k];
+  for (size_t k = 0; k < out.size(); ++k) out[k] = checked_mul(node, out[k], repeats[k]);
   set_output(node, graph, 0, x.dtype, out);
 }
 

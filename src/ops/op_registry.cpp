@@ -1,8 +1,10 @@
 #include "ops/op_registry.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "ir/error.hpp"
+#include "ops/checked_math.hpp"
 
 namespace kiln {
 
@@ -56,6 +58,13 @@ void set_output(const Node& node, Graph& graph, size_t index, DType dtype, Shape
     if (d < 0)
       throw Error(node.describe() + ": inferred a negative dimension for output " +
                   std::to_string(index));
+  // Every inferred shape passes here: bound it like the frontend bounds initializers and graph
+  // inputs, so later element/byte counts (lowering, memory planning, folding) cannot overflow.
+  const int64_t elements = checked_elements(node, shape);
+  if (elements > kMaxShapeElements ||
+      elements > kMaxShapeBytes / static_cast<int64_t>(std::max<size_t>(dtype_size(dtype), 1)))
+    throw Error(node.describe() + ": output " + std::to_string(index) + " shape " +
+                shape_to_string(shape) + " exceeds kiln's tensor size limit (2^31 elements, 1 GiB)");
   Tensor& t = output_tensor(node, graph, index);
   t.dtype = dtype;
   t.shape = std::move(shape);

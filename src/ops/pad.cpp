@@ -6,6 +6,7 @@
 
 #include "ir/error.hpp"
 #include "ops/datamove_util.hpp"
+#include "ops/checked_math.hpp"
 #include "ops/op_registry.hpp"
 
 extern "C" {
@@ -76,7 +77,7 @@ void infer_pad(const Node& node, Graph& graph) {
   int32_t mode = pad_mode(node);
   Shape out = x.shape;
   for (size_t k = 0; k < out.size(); ++k) {
-    out[k] += p.begin[k] + p.end[k];
+    out[k] = checked_add(node, out[k], checked_add(node, p.begin[k], p.end[k]));
     if (out[k] < 0)
       throw Error(node.describe() + ": pads " + std::to_string(p.begin[k]) + ", " +
                   std::to_string(p.end[k]) + " crop more than dim " + std::to_string(k) + " of " +

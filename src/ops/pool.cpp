@@ -2,6 +2,7 @@
 #include <string>
 
 #include "ir/error.hpp"
+#include "ops/checked_math.hpp"
 #include "ops/conv_geometry.hpp"
 #include "ops/op_registry.hpp"
 
@@ -79,8 +80,8 @@ KernelCall lower_pool(const Node& node, const Graph& graph) {
 int64_t average_pool_macs(const Node& node, const Graph& graph) {
   // One accumulation per kernel tap of every output.
   int64_t taps = 1;
-  for (int64_t k : node.attr_ints("kernel_shape", {})) taps *= k;
-  return graph.tensor(node.outputs[0]).elements() * taps;
+  for (int64_t k : node.attr_ints("kernel_shape", {})) taps = checked_mul(node, taps, k);
+  return checked_mul(node, graph.tensor(node.outputs[0]).elements(), taps);
 }
 
 void infer_global_pool(const Node& node, Graph& graph) {

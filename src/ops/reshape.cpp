@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ir/error.hpp"
+#include "ops/checked_math.hpp"
 #include "ops/datamove_util.hpp"
 #include "ops/op_registry.hpp"
 
@@ -57,7 +58,7 @@ void infer_reshape(const Node& node, Graph& graph) {
       throw Error(node.describe() + ": invalid dim " + std::to_string(d) + " in shape " +
                   dims_text(requested));
     out[i] = d;
-    known *= d;
+    known = checked_mul(node, known, d);
   }
   if (infer_index >= 0) {
     if (known == 0 || x.elements() % known != 0)
@@ -65,7 +66,7 @@ void infer_reshape(const Node& node, Graph& graph) {
                   dims_text(requested));
     out[infer_index] = x.elements() / known;
   }
-  if (shape_elements(out) != x.elements())
+  if (checked_elements(node, out) != x.elements())
     throw Error(node.describe() + ": cannot reshape " + shape_to_string(x.shape) + " (" +
                 std::to_string(x.elements()) + " elements) to " + dims_text(requested));
   set_output(node, graph, 0, x.dtype, out);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ir/error.hpp"
+#include "ops/checked_math.hpp"
 #include "ops/conv_geometry.hpp"
 #include "ops/op_registry.hpp"
 
@@ -98,7 +99,8 @@ ResizePlan resize_plan(const Node& node, const Graph& graph) {
                     std::to_string(scales[i]));
       const int64_t a = axes[i];
       p.scales[a] = scales[i];
-      p.out[a] = static_cast<int64_t>(std::floor(p.scales[a] * static_cast<double>(p.in[a])));
+      p.out[a] = checked_to_int64(node, std::floor(p.scales[a] * static_cast<double>(p.in[a])),
+                                  "output size");
     }
   } else {
     const std::vector<int64_t> sizes = constant_input(node, graph, 3, "sizes").as_int64();
@@ -121,7 +123,8 @@ ResizePlan resize_plan(const Node& node, const Graph& graph) {
             policy == "not_larger" ? std::min(scale, p.scales[a]) : std::max(scale, p.scales[a]);
       for (int64_t a : axes) {
         p.scales[a] = scale;
-        p.out[a] = static_cast<int64_t>(scale * static_cast<double>(p.in[a]) + 0.5);
+        p.out[a] =
+            checked_to_int64(node, scale * static_cast<double>(p.in[a]) + 0.5, "output size");
       }
     }
   }
@@ -175,7 +178,8 @@ double source_coordinate(const ResizePlan& p, size_t axis, int64_t o) {
 }
 
 int64_t clamp_index(double v, int64_t size) {
-  return std::clamp<int64_t>(static_cast<int64_t>(v), 0, size - 1);
+  // Clamp in floating point first: converting an out-of-range double to int64_t is undefined.
+  return static_cast<int64_t>(std::clamp(v, 0.0, static_cast<double>(size - 1)));
 }
 
 int64_t nearest_index(const ResizePlan& p, double src, int64_t size) {

@@ -2,12 +2,15 @@
 // computed from the input's shape, Range from its constant inputs; all three set their output
 // as a constant in infer() and never run. ConstantOfShape lowers to kiln_fill (shape inference
 // folds it when the result is small enough to keep as a constant).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "ir/error.hpp"
+#include "ops/checked_math.hpp"
 #include "ops/datamove_util.hpp"
 #include "ops/op_registry.hpp"
+#include "passes/infer_shapes.hpp"
 
 namespace kiln {
 namespace {
@@ -81,10 +84,25 @@ template <typename T>
 std::vector<uint8_t> integer_range_data(int64_t start, int64_t delta, int64_t count) {
   std::vector<uint8_t> data(static_cast<size_t>(count) * sizeof(T));
   for (int64_t i = 0; i < count; ++i) {
-    T v = static_cast<T>(start + i * delta);
+    // Every value lies between start and limit (i < count), so it fits int64_t; unsigned
+    // arithmetic just keeps the intermediate i * delta free of signed-overflow UB.
+    T v = static_cast<T>(static_cast<int64_t>(static_cast<uint64_t>(start) +
+                                              static_cast<uint64_t>(i) * static_cast<uint64_t>(delta)));
     std::memcpy(data.data() + i * sizeof(T), &v, sizeof(T));
   }
   return data;
+}
+
+[[noreturn]] void throw_range_too_large(const Node& node) {
+  throw UnsupportedError(node.describe() + ": the range is larger than kiln folds (" +
+                         std::to_string(kMaxFoldBytes >> 20) + " MiB)");
+}
+
+// Range always becomes a constant: refuse before allocating one bigger than shape inference
+// would ever fold.
+void check_range_count(const Node& node, int64_t count, size_t element_size) {
+  if (count > kMaxFoldBytes / static_cast<int64_t>(std::max<size_t>(element_size, 1)))
+    throw_range_too_large(node);
 }
 
 void infer_range(const Node& node, Graph& graph) {
@@ -104,14 +122,26 @@ void infer_range(const Node& node, Graph& graph) {
     double start = args[0]->as_float()[0], limit = args[1]->as_float()[0],
            delta = args[2]->as_float()[0];
     if (delta == 0.0) throw Error(node.describe() + ": delta must not be 0");
-    count = std::max<int64_t>(static_cast<int64_t>(std::ceil((limit - start) / delta)), 0);
+    count = std::max<int64_t>(
+        checked_to_int64(node, std::ceil((limit - start) / delta), "element count"), 0);
+    check_range_count(node, count, sizeof(float));
     data = range_data<float>(start, delta, count);
   } else {
     int64_t start = args[0]->as_int64()[0], limit = args[1]->as_int64()[0],
             delta = args[2]->as_int64()[0];
     if (delta == 0) throw Error(node.describe() + ": delta must not be 0");
-    double span = static_cast<double>(limit - start) / static_cast<double>(delta);
-    count = std::max<int64_t>(static_cast<int64_t>(std::ceil(span)), 0);
+    // ceil((limit - start) / delta) exactly, in unsigned arithmetic: limit - start may not fit
+    // int64_t, and a double quotient could round past the true count.
+    if ((delta > 0 && limit > start) || (delta < 0 && limit < start)) {
+      const uint64_t span = delta > 0 ? static_cast<uint64_t>(limit) - static_cast<uint64_t>(start)
+                                      : static_cast<uint64_t>(start) - static_cast<uint64_t>(limit);
+      const uint64_t step = delta > 0 ? static_cast<uint64_t>(delta)
+                                      : uint64_t{0} - static_cast<uint64_t>(delta);
+      const uint64_t steps = span / step + (span % step != 0 ? 1 : 0);
+      if (steps > static_cast<uint64_t>(kMaxShapeElements)) throw_range_too_large(node);
+      count = static_cast<int64_t>(steps);
+    }
+    check_range_count(node, count, dtype_size(dtype));
     switch (dtype) {
       case DType::Int8: data = integer_range_data<int8_t>(start, delta, count); break;
       case DType::UInt8: data = integer_range_data<uint8_t>(start, delta, count); break;

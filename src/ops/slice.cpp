@@ -3,6 +3,7 @@
 // INT_MIN ends mean "to the end"), negative steps walk backwards. Lowers to kiln_strided_copy
 // with the start as a byte offset and step-scaled strides.
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "ir/error.hpp"
@@ -72,11 +73,17 @@ SliceGeometry slice_geometry(const Node& node, const Graph& graph) {
       start = std::clamp<int64_t>(start, 0, dim - 1);
       end = std::clamp<int64_t>(end, -1, dim - 1);
     }
+    // start and end are clamped to [-1, dim] here, so the spans cannot overflow; the step may be
+    // anything the model says (even INT64_MIN), so divide by its magnitude without negating it.
+    const int64_t magnitude =
+        step > 0 ? step : (step == std::numeric_limits<int64_t>::min() ? std::numeric_limits<int64_t>::max() : -step);
+    const int64_t span = step > 0 ? end - start : start - end;
     int64_t count = 0;
-    if (step > 0 && end > start) count = (end - start + step - 1) / step;
-    if (step < 0 && start > end) count = (start - end + (-step) - 1) / (-step);
+    if (span > 0) count = span / magnitude + (span % magnitude != 0 ? 1 : 0);
     g.start[axis] = count > 0 ? start : 0;
-    g.step[axis] = step;
+    // With at most one element the step never moves: keep it +-1 so the lowered stride
+    // (step * dense stride) stays small whatever huge step the model gave.
+    g.step[axis] = count > 1 ? step : (step > 0 ? 1 : -1);
     g.count[axis] = count;
   }
   return g;

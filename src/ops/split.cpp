@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "ir/error.hpp"
+#include "ops/checked_math.hpp"
 #include "ops/datamove_util.hpp"
 #include "ops/op_registry.hpp"
 
@@ -38,7 +39,7 @@ std::vector<int64_t> split_sizes(const Node& node, const Graph& graph) {
     int64_t total = 0;
     for (int64_t s : *sizes) {
       if (s < 0) throw Error(node.describe() + ": negative split size " + std::to_string(s));
-      total += s;
+      total = checked_add(node, total, s);
     }
     if (total != dim)
       throw Error(node.describe() + ": split sizes sum to " + std::to_string(total) +
