@@ -1,8 +1,9 @@
 # libFuzzer target for the ONNX frontend (tests/fuzz/fuzz_onnx_loader.cpp). Needs clang and
 # -DKILN_FUZZ=ON; combine with -DKILN_SANITIZE=ON so ASan/UBSan see the whole library:
 #   CC=clang CXX=clang++ cmake -S . -B build-fuzz -DKILN_FUZZ=ON -DKILN_SANITIZE=ON
-# The ctest `fuzz_onnx_loader` fuzzes for 20 seconds from the malformed corpus and small valid
-# seed models; crashing inputs land in <build>/tests/fuzz_artifacts/.
+# The ctest `fuzz_onnx_loader` fuzzes for 20 seconds from the malformed corpus, small valid
+# seed models and past crashes (tests/fuzz/regressions, each also checked by
+# tests/unit/fuzz_regressions_test.cpp); crashing inputs land in <build>/tests/fuzz_artifacts/.
 if(NOT KILN_FUZZ)
   return()
 endif()
@@ -29,8 +30,8 @@ set(KILN_FUZZ_WORK_CORPUS ${CMAKE_CURRENT_BINARY_DIR}/fuzz_corpus)
 set(KILN_FUZZ_ARTIFACTS ${CMAKE_CURRENT_BINARY_DIR}/fuzz_artifacts)
 file(MAKE_DIRECTORY ${KILN_FUZZ_WORK_CORPUS} ${KILN_FUZZ_ARTIFACTS})
 add_test(NAME fuzz_onnx_loader
-  COMMAND fuzz_onnx_loader -max_total_time=20 -timeout=10 -rss_limit_mb=2560
+  COMMAND fuzz_onnx_loader -max_total_time=20 -timeout=10 -rss_limit_mb=2048
           -max_len=65536 -print_final_stats=1 -artifact_prefix=${KILN_FUZZ_ARTIFACTS}/
           ${KILN_FUZZ_WORK_CORPUS} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seeds
-          ${CMAKE_CURRENT_SOURCE_DIR}/data/malformed)
+          ${CMAKE_CURRENT_SOURCE_DIR}/data/malformed ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/regressions)
 set_tests_properties(fuzz_onnx_loader PROPERTIES TIMEOUT 180 LABELS fuzz)

@@ -29,9 +29,12 @@ bool infer_shapes(Graph& graph) {
         throw InternalError(node.describe() + ": input '" + in + "' has no shape");
     const OpDef& op = op_for(node);
     op.infer(node, graph);
+    // Every shape rule sets all outputs its op defines, so an output left unset is one the op
+    // does not have: the model lists too many outputs for the node (bad input, not a kiln bug).
     for (const std::string& out : node.outputs)
       if (!out.empty() && !graph.tensor(out).shape_known)
-        throw InternalError(node.describe() + ": shape rule left output '" + out + "' unset");
+        throw Error(node.describe() + ": has output '" + out + "' that " + node.op_type +
+                    " does not produce (too many outputs)");
     bool already_constant = true;
     for (const std::string& out : node.outputs)
       if (!out.empty() && !graph.tensor(out).constant) already_constant = false;
