@@ -436,6 +436,11 @@ class Generator {
       c << "  uint8_t* const mem = (uint8_t*)arena;\n";
       c << "  if (mem == NULL || ((uintptr_t)mem % " << kArenaAlignment << "u) != 0u) return -1;\n";
       if (!uses_arena_) c << "  (void)mem;\n";
+    } else if (uses_arena_) {
+      // Only zero-byte intermediates are "in the arena": point them at the static buffer, which
+      // is never read or written through them, so concurrent runs stay safe.
+      c << "  uint8_t* const mem = " << name_ << "_arena;\n";
+      c << "  (void)arena; /* no intermediate needs arena bytes */\n";
     } else {
       c << "  (void)arena; /* every intermediate lives in the I/O buffers */\n";
     }

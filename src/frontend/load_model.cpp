@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "frontend/onnx_loader.hpp"
 #include "ir/error.hpp"
@@ -78,6 +79,19 @@ Graph load_model_from_memory(std::span<const uint8_t> bytes, const std::string& 
 Graph load_model(const std::string& path, const LoadOptions& options) {
   std::vector<uint8_t> bytes = read_model_file(path);
   return load_model_from_memory(bytes, path, options);
+}
+
+std::vector<std::string> declared_runtime_inputs(const std::string& path) {
+  std::vector<uint8_t> bytes = read_model_file(path);
+  onnx::ModelProto model;
+  if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    throw Error(path + ": not an ONNX model (protobuf parsing failed)");
+  std::set<std::string> initializers;
+  for (const auto& init : model.graph().initializer()) initializers.insert(init.name());
+  std::vector<std::string> names;
+  for (const auto& input : model.graph().input())
+    if (!initializers.count(input.name())) names.push_back(input.name());
+  return names;
 }
 
 void parse_shape_override(const std::string& text, LoadOptions& options) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "ir/graph.hpp"
 
@@ -14,6 +15,11 @@ struct LoadOptions {
   // Fixes dims of a named graph input: {"input": {1,3,96,96}}. Inputs not listed get their
   // symbolic/unknown dims set to 1.
   std::map<std::string, Shape> input_shapes;
+  // Freezes named graph inputs to these values: they become constants and leave
+  // Graph::inputs. For models that feed shape parameters (Reshape's shape, Pad's pads, Resize's
+  // scales...) as runtime inputs, which kiln must know at compile time; the dtype and the
+  // model's fixed dims must match.
+  std::map<std::string, Tensor> constant_inputs;
 };
 
 // Loads the model, upgrades every node to the newest op form and runs shape inference
@@ -25,6 +31,10 @@ Graph load_model(const std::string& path, const LoadOptions& options = {});
 // file path for load_model). Used by the fuzzer and by tests that build models in memory.
 Graph load_model_from_memory(std::span<const uint8_t> bytes, const std::string& source,
                              const LoadOptions& options = {});
+
+// The model's runtime inputs (graph inputs that are not initializers) in declaration order,
+// i.e. the order of ONNX test data's input_0.pb, input_1.pb, ... Reads only the protobuf.
+std::vector<std::string> declared_runtime_inputs(const std::string& path);
 
 // Parses "NAME=1,3,96,96" into options.input_shapes; Error on malformed text.
 void parse_shape_override(const std::string& text, LoadOptions& options);

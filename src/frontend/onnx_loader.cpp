@@ -258,10 +258,18 @@ class GraphBuilder {
       tensor.shape = runtime_input_shape(input);
       tensor.shape_known = true;
       checked_element_count(tensor.shape, tensor.dtype, fmt::format("input '{}'", name));
+      runtime_names.insert(name);
+      if (auto bound = options_.constant_inputs.find(name);
+          bound != options_.constant_inputs.end()) {
+        graph_.add_tensor(bind_constant_input(input, tensor, bound->second));
+        continue;
+      }
       graph_.add_tensor(std::move(tensor));
       graph_.inputs.push_back(name);
-      runtime_names.insert(name);
     }
+    for (const auto& [name, value] : options_.constant_inputs)
+      if (!runtime_names.count(name))
+        throw Error(fmt::format("cannot freeze '{}': not a runtime input of the model", name));
     for (const auto& [name, shape] : options_.input_shapes) {
       if (runtime_names.count(name)) continue;
       std::string known;
@@ -271,6 +279,29 @@ class GraphBuilder {
                       "(inputs: {})",
                       name, known.empty() ? "none" : known));
     }
+  }
+
+  // A runtime input frozen to a value (LoadOptions::constant_inputs).
+  static Tensor bind_constant_input(const onnx::ValueInfoProto& input, const Tensor& declared,
+                                    const Tensor& value) {
+    const std::string& name = input.name();
+    if (value.dtype != declared.dtype)
+      throw Error(fmt::format("cannot freeze input '{}': value is {}, the model declares {}", name,
+                              dtype_name(value.dtype), dtype_name(declared.dtype)));
+    const auto& dims = input.type().tensor_type().shape().dim();
+    bool rank_ok = !input.type().tensor_type().has_shape() ||
+                   static_cast<size_t>(dims.size()) == value.shape.size();
+    for (int i = 0; rank_ok && i < dims.size(); ++i)
+      if (dims[i].has_dim_value() && dims[i].dim_value() != value.shape[static_cast<size_t>(i)])
+        rank_ok = false;
+    if (!rank_ok || value.data.size() != static_cast<size_t>(value.bytes()))
+      throw Error(fmt::format("cannot freeze input '{}': value of shape {} does not fit the model",
+                              name, shape_to_string(value.shape)));
+    Tensor t = value;
+    t.name = name;
+    t.shape_known = true;
+    t.constant = true;
+    return t;
   }
 
   void claim_output(const std::string& tensor_name, const Node& node) {

@@ -21,7 +21,8 @@ void upgrade_batch_norm(Node& node, Graph&, int) {
 // Returns whether the parameters are per element ([C, D1, ...]) rather than per channel ([C]).
 bool check_batch_norm(const Node& node, const Graph& graph) {
   if (node.attr_int("training_mode", 0) != 0)
-    throw Error(node.describe() + ": training_mode=1 is not supported (kiln runs inference only)");
+    throw UnsupportedError(node.describe() +
+                           ": training_mode=1 is not supported (kiln runs inference only)");
   for (size_t i = 1; i < node.outputs.size(); ++i)
     if (!node.outputs[i].empty())
       throw Error(node.describe() +

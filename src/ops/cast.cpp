@@ -17,8 +17,9 @@ DType cast_target(const Node& node, const Graph& graph) {
   const int64_t onnx_type = node.attr_int("to", 0);
   const std::optional<DType> target = dtype_from_onnx(static_cast<int>(onnx_type));
   if (!target)
-    throw Error(node.describe() + ": cannot cast to ONNX type " + std::to_string(onnx_type) +
-                " (kiln supports float32, int8, uint8, int16, int32, int64 and bool)");
+    throw UnsupportedError(node.describe() + ": cannot cast to ONNX type " +
+                           std::to_string(onnx_type) +
+                           " (kiln supports float32, int8, uint8, int16, int32, int64 and bool)");
   return *target;
 }
 

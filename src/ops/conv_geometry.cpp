@@ -1,5 +1,8 @@
 #include "ops/conv_geometry.hpp"
 
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
 #include <string>
 
 #include "ir/error.hpp"
@@ -35,6 +38,17 @@ std::string auto_pad_of(const Node& node) {
   if (mode != "NOTSET" && mode != "SAME_UPPER" && mode != "SAME_LOWER" && mode != "VALID")
     throw Error(node.describe() + ": unknown auto_pad '" + mode + "'");
   return mode;
+}
+
+// The C kernels index windows with int32_t (start = o * stride - pad, taps * dilation, ...).
+// `span` bounds every such coordinate on one axis; refuse geometries whose span does not fit so
+// the kernels (also run by constant folding) never overflow.
+void require_int32_window(const Node& node, size_t axis, std::initializer_list<int64_t> terms) {
+  int64_t span = 0;
+  for (int64_t t : terms) span = checked_add(node, span, t < 0 ? checked_sub(node, 0, t) : t);
+  if (span > std::numeric_limits<int32_t>::max())
+    throw UnsupportedError(node.describe() + ": pads, strides and dilations on spatial axis " +
+                           std::to_string(axis) + " exceed the int32 range of kiln's kernels");
 }
 
 void check_rank(const Node& node, size_t rank) {
@@ -98,7 +112,14 @@ WindowGeometry forward_window(const Node& node, const std::vector<int64_t>& in,
     } else {
       g.out[i] = (padded - extent) / s + 1;
     }
+    require_int32_window(node, i, {padded, extent, s, g.dilations[i]});
   }
+  // Pooling kernels also count a window's taps (the product over axes) in int32_t.
+  int64_t taps = 1;
+  for (int64_t k : kernel) taps = checked_mul(node, taps, k);
+  if (taps > std::numeric_limits<int32_t>::max())
+    throw UnsupportedError(node.describe() + ": kernel [" + join(kernel) +
+                           "] has more taps than kiln's kernels count in int32");
   return g;
 }
 
@@ -153,6 +174,8 @@ WindowGeometry transposed_window(const Node& node, const std::vector<int64_t>& i
     if (g.out[i] < 1)
       throw Error(node.describe() + ": output size " + std::to_string(g.out[i]) +
                   " on spatial axis " + std::to_string(i) + " is not positive");
+    require_int32_window(node, i,
+                         {full, g.pads_begin[i], g.pads_end[i], g.out[i], s, g.dilations[i]});
   }
   return g;
 }
@@ -165,8 +188,9 @@ std::vector<int64_t> to_window3(const std::vector<int64_t>& values, int64_t fill
 
 void require_float32(const Node& node, const Tensor& tensor, const char* what) {
   if (tensor.dtype != DType::Float32)
-    throw Error(node.describe() + ": " + what + " '" + tensor.name + "' is " +
-                std::string(dtype_name(tensor.dtype)) + "; kiln supports only float32 here");
+    throw UnsupportedError(node.describe() + ": " + what + " '" + tensor.name + "' is " +
+                           std::string(dtype_name(tensor.dtype)) +
+                           "; kiln supports only float32 here");
 }
 
 void reject_activation(const Node& node) {

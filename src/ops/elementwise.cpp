@@ -224,8 +224,8 @@ KernelCall lower_variadic(const Node& node, const Graph& graph, int32_t code) {
     return KernelCall("kiln_copy").input(first.name).output(y.name).i(y.bytes());
   if (count == 2 && code != KILN_BINARY_MEAN) return lower_binary(node, graph, code);
   if (count > KILN_NARY_MAX_INPUTS)
-    throw Error(node.describe() + ": " + std::to_string(count) + " inputs, kiln supports up to " +
-                std::to_string(KILN_NARY_MAX_INPUTS));
+    throw UnsupportedError(node.describe() + ": " + std::to_string(count) +
+                           " inputs, kiln supports up to " + std::to_string(KILN_NARY_MAX_INPUTS));
   std::vector<Shape> shapes;
   for (const std::string& name : node.inputs) shapes.push_back(graph.tensor(name).shape);
   const BroadcastLayout layout = broadcast_layout(node, y.shape, shapes);

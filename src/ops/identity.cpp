@@ -39,11 +39,12 @@ void infer_dropout(const Node& node, Graph& graph) {
   if (node.has_input(2)) {
     const Tensor& training = graph.tensor(node.inputs[2]);
     if (!training.constant)
-      throw Error(node.describe() + ": training_mode '" + training.name +
-                  "' must be a constant (kiln compiles for inference)");
+      throw UnsupportedError(node.describe() + ": training_mode '" + training.name +
+                             "' must be a constant (kiln compiles for inference)");
     for (int64_t v : training.as_int64())
       if (v != 0)
-        throw Error(node.describe() + ": training_mode is true; kiln only runs inference");
+        throw UnsupportedError(node.describe() +
+                               ": training_mode is true; kiln only runs inference");
   }
   set_output(node, graph, 0, x.dtype, x.shape);
   if (has_mask(node)) set_output(node, graph, 1, DType::Bool, x.shape);

@@ -63,8 +63,8 @@ void infer_reduce(const Node& node, Graph& graph, const ReduceSpec& spec) {
   const bool ok = x.dtype == DType::Float32 || (spec.bool_allowed && x.dtype == DType::Bool) ||
                   (spec.integers_allowed && x.dtype != DType::Bool);
   if (!ok)
-    throw Error(node.describe() + ": input '" + x.name + "' has unsupported type " +
-                std::string(dtype_name(x.dtype)));
+    throw UnsupportedError(node.describe() + ": input '" + x.name + "' has unsupported type " +
+                           std::string(dtype_name(x.dtype)));
   if (node.has_input(1)) {
     const Tensor& axes = graph.tensor(node.inputs[1]);
     if (axes.dtype != DType::Int64)

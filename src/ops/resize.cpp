@@ -46,8 +46,8 @@ bool present(const Node& node, const Graph& graph, size_t index) {
 const Tensor& constant_input(const Node& node, const Graph& graph, size_t index, const char* what) {
   const Tensor& t = graph.tensor(node.inputs[index]);
   if (!t.constant)
-    throw Error(node.describe() + ": " + what + " '" + t.name +
-                "' must be a compile-time constant (kiln plans shapes statically)");
+    throw UnsupportedError(node.describe() + ": " + what + " '" + t.name +
+                           "' must be a compile-time constant (kiln plans shapes statically)");
   return t;
 }
 
@@ -56,7 +56,8 @@ ResizePlan resize_plan(const Node& node, const Graph& graph) {
   require_float32(node, x, "input");
   const int64_t rank = static_cast<int64_t>(x.shape.size());
   if (rank < 1 || rank > KILN_MAX_RANK)
-    throw Error(node.describe() + ": input rank " + std::to_string(rank) + " unsupported");
+    throw UnsupportedError(node.describe() + ": input rank " + std::to_string(rank) +
+                           " unsupported");
   ResizePlan p;
   p.mode = node.attr_string("mode", "nearest");
   require_one_of(node, "mode", p.mode, {"nearest", "linear", "cubic"});
@@ -290,8 +291,9 @@ KernelCall lower_resize(const Node& node, const Graph& graph) {
   reject_activation(node);
   const ResizePlan p = resize_plan(node, graph);
   if (node.attr_int("antialias", 0) != 0)
-    throw Error(node.describe() + ": antialias=1 is not supported");
-  if (p.mode == "cubic") throw Error(node.describe() + ": mode 'cubic' is not supported");
+    throw UnsupportedError(node.describe() + ": antialias=1 is not supported");
+  if (p.mode == "cubic")
+    throw UnsupportedError(node.describe() + ": mode 'cubic' is not supported");
   return p.mode == "nearest" ? lower_nearest(node, p) : lower_linear(node, p);
 }
 

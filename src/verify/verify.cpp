@@ -2,9 +2,11 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "ir/error.hpp"
@@ -276,6 +278,35 @@ class WorkDir {
   bool remove_ = false;
 };
 
+// Loads the model; with options.freeze_shape_inputs, freezes each runtime input that kiln
+// reports as needing a compile-time value to the test data's value and retries.
+Graph load_for_verify(const std::string& model_path, LoadOptions& load,
+                      const std::vector<TestDataSet>& data_sets,
+                      const std::vector<std::string>& declared, bool freeze) {
+  static const std::regex needs_constant("'([^']+)' must be a compile-time constant");
+  for (size_t attempt = 0;; ++attempt) {
+    try {
+      return load_model(model_path, load);
+    } catch (const UnsupportedError& e) {
+      std::cmatch match;
+      if (!freeze || data_sets.empty() || attempt > declared.size() ||
+          !std::regex_search(e.what(), match, needs_constant))
+        throw;
+      const std::string name = match[1].str();
+      auto it = std::find(declared.begin(), declared.end(), name);
+      if (it == declared.end() || load.constant_inputs.count(name)) throw;
+      const size_t k = static_cast<size_t>(it - declared.begin());
+      for (const TestDataSet& set : data_sets)
+        if (k >= set.inputs.size() || set.inputs[k].data != data_sets.front().inputs[k].data ||
+            set.inputs[k].shape != data_sets.front().inputs[k].shape)
+          throw;  // differs between data sets: it really is a runtime value
+      Tensor value = data_sets.front().inputs[k];
+      value.name = name;
+      load.constant_inputs[name] = std::move(value);
+    }
+  }
+}
+
 }  // namespace
 
 VerifyResult verify_model(const std::string& model_path, const VerifyOptions& options) {
@@ -283,13 +314,18 @@ VerifyResult verify_model(const std::string& model_path, const VerifyOptions& op
   if (!options.inputs_dir.empty()) data_sets = load_test_data(options.inputs_dir);
 
   CompileOptions compile_options = options.compile;
-  Graph loaded = load_model(model_path, compile_options.load);
+  // Test data files are input_<k>.pb for the k-th declared runtime input.
+  std::vector<std::string> declared;
+  if (!data_sets.empty()) declared = declared_runtime_inputs(model_path);
+  Graph loaded = load_for_verify(model_path, compile_options.load, data_sets, declared,
+                                 options.freeze_shape_inputs);
   if (!data_sets.empty()) {
     // Test data may fix dims the model leaves symbolic: load again with the data's shapes.
     bool reshaped = false;
     const std::vector<Tensor>& first = data_sets.front().inputs;
-    for (size_t k = 0; k < first.size() && k < loaded.inputs.size(); ++k) {
-      const std::string& name = loaded.inputs[k];
+    for (size_t k = 0; k < first.size() && k < declared.size(); ++k) {
+      const std::string& name = declared[k];
+      if (compile_options.load.constant_inputs.count(name) || !loaded.find_tensor(name)) continue;
       if (loaded.tensor(name).shape != first[k].shape &&
           !compile_options.load.input_shapes.count(name)) {
         compile_options.load.input_shapes[name] = first[k].shape;
@@ -340,16 +376,19 @@ VerifyResult verify_model(const std::string& model_path, const VerifyOptions& op
   std::vector<Case> cases;
   if (!data_sets.empty()) {
     for (TestDataSet& set : data_sets) {
-      if (set.inputs.size() != graph.inputs.size())
+      if (set.inputs.size() != declared.size())
         throw Error(set.label + ": has " + std::to_string(set.inputs.size()) +
-                    " input files but the model has " + std::to_string(graph.inputs.size()) +
+                    " input files but the model has " + std::to_string(declared.size()) +
                     " runtime inputs");
       Case c{set.label, {}, std::move(set.expected_outputs)};
-      for (size_t k = 0; k < graph.inputs.size(); ++k) {
+      for (size_t k = 0; k < declared.size(); ++k) {
+        if (compile_options.load.constant_inputs.count(declared[k])) continue;  // frozen
         Tensor t = std::move(set.inputs[k]);
-        t.name = graph.inputs[k];
+        t.name = declared[k];
         c.inputs[t.name] = std::move(t);
       }
+      for (const std::string& name : graph.inputs)
+        if (!c.inputs.count(name)) throw Error(set.label + ": no data for input '" + name + "'");
       if (!c.expected.empty() && c.expected.size() != graph.outputs.size())
         throw Error(set.label + ": has " + std::to_string(c.expected.size()) +
                     " output files but the model has " + std::to_string(graph.outputs.size()) +

@@ -35,6 +35,11 @@ struct VerifyOptions {
   std::filesystem::path work_dir;  // empty: a fresh temporary directory, removed afterwards
   bool keep_work_dir = false;
   bool check_unoptimized = true;  // also run the interpreter on the graph before passes
+  // With test data: when loading fails because a runtime input must be a compile-time constant
+  // (ONNX tests feed Reshape shapes, Pad pads, Resize scales... as inputs), freeze that input to
+  // the data's value (identical in every data set) and retry. Off by default: a user's model
+  // should get the clear error instead.
+  bool freeze_shape_inputs = false;
 };
 
 struct Comparison {

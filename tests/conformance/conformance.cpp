@@ -56,6 +56,18 @@ struct TestResult {
   std::vector<std::string> ops;
 };
 
+// Tests whose reference data cannot meet the default rel 1e-4 / abs 1e-5, with the reason.
+struct ToleranceOverride {
+  const char* test;
+  double rtol;
+  double atol;
+  const char* why;
+};
+constexpr ToleranceOverride kToleranceOverrides[] = {
+    {"test_averagepool_2d_ceil_last_window_starts_on_pad", 1e-4, 1e-4,
+     "expected outputs are stored rounded to 4 decimals (0.1511 for the exact mean 0.151056)"},
+};
+
 // Ops the model declares, read straight from the protobuf (so a model kiln rejects is still
 // attributed to its ops in the report).
 std::vector<std::string> model_ops(const fs::path& model) {
@@ -70,42 +82,37 @@ std::vector<std::string> model_ops(const fs::path& model) {
   return {ops.begin(), ops.end()};
 }
 
-TestResult run_test(const std::string& suite, const fs::path& dir, bool with_c) {
+TestResult run_test(const std::string& suite, const fs::path& dir) {
   TestResult r;
   r.suite = suite;
   r.name = dir.filename().string();
   const fs::path model = dir / "model.onnx";
   r.ops = model_ops(model);
-  try {
-    if (with_c) {
-      // Generated C vs interpreter (bit-exact), vs the unoptimized graph and vs the expected
-      // outputs (rel 1e-4 / abs 1e-5): see src/verify/verify.hpp.
-      kiln::VerifyOptions options;
-      options.inputs_dir = dir;
-      kiln::VerifyResult v = kiln::verify_model(model.string(), options);
-      r.status = v.passed() ? Status::Pass : Status::Fail;
-      if (!v.passed()) r.detail = v.summary();
-    } else {
-      kiln::Graph graph = kiln::load_model(model.string());
-      for (const kiln::TestDataSet& set : kiln::load_test_data(dir)) {
-        kiln::TensorMap inputs;
-        for (size_t i = 0; i < set.inputs.size() && i < graph.inputs.size(); ++i) {
-          inputs[graph.inputs[i]] = set.inputs[i];
-          inputs[graph.inputs[i]].name = graph.inputs[i];
-        }
-        kiln::TensorMap got = kiln::run_graph(graph, inputs);
-        for (size_t i = 0; i < set.expected_outputs.size(); ++i) {
-          kiln::Comparison c = kiln::compare_tensors(got.at(graph.outputs.at(i)),
-                                                     set.expected_outputs[i], false, 1e-4, 1e-5);
-          if (!c.ok) {
-            r.detail = fmt::format("{}: output '{}': max abs {:g}, max rel {:g} {}", set.label,
-                                   graph.outputs[i], c.max_abs, c.max_rel, c.problem);
-            return r;
-          }
-        }
-      }
-      r.status = Status::Pass;
+  double rtol = 1e-4, atol = 1e-5;
+  for (const ToleranceOverride& o : kToleranceOverrides)
+    if (r.name == o.test) {
+      rtol = o.rtol;
+      atol = o.atol;
     }
+  try {
+    // Load once on its own first: a model kiln cannot represent (unsupported op, dtype, input
+    // type) is reported as such before its test data (which may hold sequences or optionals
+    // kiln cannot read) is looked at. Shape inputs needing freezing are verify's job below.
+    try {
+      kiln::load_model(model.string());
+    } catch (const kiln::UnsupportedError& e) {
+      if (std::string(e.what()).find("must be a compile-time constant") == std::string::npos) throw;
+    }
+    // Generated C vs interpreter (bit-exact), vs the unoptimized graph and vs the expected
+    // outputs (rel 1e-4 / abs 1e-5 unless overridden above): see src/verify/verify.hpp.
+    kiln::VerifyOptions options;
+    options.inputs_dir = dir;
+    options.rtol = rtol;
+    options.atol = atol;
+    options.freeze_shape_inputs = true;
+    kiln::VerifyResult v = kiln::verify_model(model.string(), options);
+    r.status = v.passed() ? Status::Pass : Status::Fail;
+    if (!v.passed()) r.detail = v.summary();
   } catch (const kiln::UnsupportedError& e) {
     r.status = Status::Unsupported;
     r.detail = e.what();
@@ -122,13 +129,11 @@ int main(int argc, char** argv) {
   CLI::App app{"Runs ONNX node conformance tests through kiln and writes a report"};
   std::vector<std::string> suites;
   std::string json_path, md_path, filter;
-  bool no_c = false;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   app.add_option("--suite", suites, "directory of test folders (repeatable)")->required();
   app.add_option("--report-json", json_path, "write the full report as JSON");
   app.add_option("--report-md", md_path, "write a Markdown summary");
   app.add_option("--filter", filter, "only tests whose name contains this text");
-  app.add_flag("--no-c", no_c, "skip the generated-C leg (interpreter only)");
   app.add_option("--jobs", jobs, "tests run in parallel");
   CLI11_PARSE(app, argc, argv);
 
@@ -149,7 +154,7 @@ int main(int argc, char** argv) {
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i = next++; i < tests.size(); i = next++)
-      results[i] = run_test(tests[i].first, tests[i].second, !no_c);
+      results[i] = run_test(tests[i].first, tests[i].second);
   };
   std::vector<std::future<void>> pool;
   for (unsigned j = 0; j < std::max(1u, jobs); ++j)
@@ -183,9 +188,11 @@ int main(int argc, char** argv) {
     std::ofstream md(md_path);
     md << "# kiln ONNX conformance report\n\n"
        << "Generated by `kiln_conformance` (tests/conformance). A test passes when kiln's "
-          "interpreter"
-       << (no_c ? "" : " and its generated C both") << " match the expected outputs "
-       << "(rel 1e-4, abs 1e-5 for float32; exact for integers and bool).\n\n"
+          "generated C equals its interpreter bit for bit and both match the expected outputs "
+       << "(rel 1e-4, abs 1e-5 for float32 unless a test's data needs more, see "
+          "kToleranceOverrides; exact for integers and bool). Shape parameters that ONNX tests "
+          "feed as runtime inputs are frozen to the test data's values (kiln plans shapes at "
+          "compile time).\n\n"
        << "| | pass | fail | unsupported | total |\n| --- | --- | --- | --- | --- |\n"
        << fmt::format("| all tests | {} | {} | {} | {} |\n\n", totals[0], totals[1], totals[2],
                       results.size())
