@@ -1,6 +1,8 @@
-// Every input in tests/fuzz/regressions once crashed kiln (a sanitizer report, an uncaught
-// exception or an internal error found by tests/fuzz/fuzz_onnx_loader.cpp). Each is a bad model:
-// loading it, from memory and from disk, must be rejected with kiln::Error and nothing worse.
+// tests/fuzz/regressions holds inputs that crashed kiln (sanitizer reports, uncaught exceptions or
+// internal errors found by tests/fuzz/fuzz_onnx_loader.cpp, plus hand-made models of the same
+// overflow classes from tests/fuzz/make_regressions.py). The top-level files are bad models:
+// loading them, from memory and from disk, must be rejected with kiln::Error and nothing worse.
+// regressions/valid/ holds valid models with extreme values that must load.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -22,9 +24,9 @@ std::filesystem::path regressions_dir() {
   return std::filesystem::path(KILN_TEST_DATA_DIR) / ".." / "fuzz" / "regressions";
 }
 
-std::vector<std::filesystem::path> regression_files() {
+std::vector<std::filesystem::path> regression_files(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(regressions_dir()))
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
     if (entry.is_regular_file()) files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   return files;
@@ -53,11 +55,11 @@ std::string rejection_message(Load load) {
 }
 
 TEST(FuzzRegressions, DirectoryHoldsTheRecordedCrashes) {
-  EXPECT_GE(regression_files().size(), 2u);
+  EXPECT_GE(regression_files(regressions_dir()).size(), 2u);
 }
 
 TEST(FuzzRegressions, EveryInputIsRejectedWithKilnError) {
-  for (const std::filesystem::path& path : regression_files()) {
+  for (const std::filesystem::path& path : regression_files(regressions_dir())) {
     SCOPED_TRACE(path.filename().string());
     const std::vector<uint8_t> bytes = read_bytes(path);
     const std::string from_memory = rejection_message(
@@ -75,6 +77,20 @@ TEST(FuzzRegressions, HugeConstantShapeIsReportedAsDimensionOverflow) {
   const std::string message = rejection_message(
       [&] { return load_model_from_memory(std::span<const uint8_t>(bytes), "fuzz.onnx"); });
   EXPECT_NE(message.find("dimension overflow"), std::string::npos) << message;
+}
+
+// Slices with INT64_MIN / INT64_MAX steps overflowed the element-count arithmetic; each takes
+// exactly one element of the last axis.
+TEST(FuzzRegressions, ValidModelsWithExtremeValuesLoad) {
+  const std::vector<std::filesystem::path> files = regression_files(regressions_dir() / "valid");
+  EXPECT_GE(files.size(), 2u);
+  for (const std::filesystem::path& path : files) {
+    SCOPED_TRACE(path.filename().string());
+    Graph graph = load_model(path.string());
+    graph.verify();
+    ASSERT_EQ(graph.outputs.size(), 1u);
+    EXPECT_EQ(graph.tensor(graph.outputs[0]).shape, (Shape{1, 2, 3, 1}));
+  }
 }
 
 }  // namespace
