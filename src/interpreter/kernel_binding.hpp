@@ -75,6 +75,6 @@ struct KernelRegistrar {
 // Usage at namespace scope:
 //   KILN_BIND_KERNEL(kiln_relu_f32, [](const KernelInvocation& k) {
 //     kiln_relu_f32(k.in<float>(0), k.out<float>(1), k.i(2)); });
-#define KILN_BIND_KERNEL(name, ...)                                            \
-  static const ::kiln::detail::KernelRegistrar KILN_BIND_CAT(kiln_kernel_, __LINE__)( \
-      #name, __VA_ARGS__)
+#define KILN_BIND_KERNEL(name, ...)                                                         \
+  static const ::kiln::detail::KernelRegistrar KILN_BIND_CAT(kiln_kernel_, __LINE__)(#name, \
+                                                                                     __VA_ARGS__)

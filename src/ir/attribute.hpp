@@ -12,9 +12,9 @@ namespace kiln {
 
 struct Tensor;
 
-using AttributeValue = std::variant<int64_t, float, std::string, std::vector<int64_t>,
-                                    std::vector<float>, std::vector<std::string>,
-                                    std::shared_ptr<const Tensor>>;
+using AttributeValue =
+    std::variant<int64_t, float, std::string, std::vector<int64_t>, std::vector<float>,
+                 std::vector<std::string>, std::shared_ptr<const Tensor>>;
 
 std::string attribute_kind_name(const AttributeValue& value);  // "INT", "FLOATS", "TENSOR", ...
 

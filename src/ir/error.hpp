@@ -19,7 +19,8 @@ class UnsupportedError : public Error {
   explicit UnsupportedError(const std::string& message) : Error(message) {}
 };
 
-// A broken internal invariant (a kiln bug, not bad input). Reported distinctly so users can file it.
+// A broken internal invariant (a kiln bug, not bad input). Reported distinctly so users can file
+// it.
 class InternalError : public std::logic_error {
  public:
   explicit InternalError(const std::string& message) : std::logic_error(message) {}

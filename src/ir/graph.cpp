@@ -106,8 +106,8 @@ void Graph::topo_sort() {
   if (order.size() != n) {
     for (size_t i = 0; i < n; ++i)
       if (pending[i] > 0)
-        throw Error((source.empty() ? std::string() : source + ": ") + "graph has a cycle through " +
-                    nodes[i].describe());
+        throw Error((source.empty() ? std::string() : source + ": ") +
+                    "graph has a cycle through " + nodes[i].describe());
   }
   std::vector<Node> sorted;
   sorted.reserve(n);
@@ -131,7 +131,8 @@ void Graph::verify() const {
     throw InternalError("graph '" + name + "' failed verification: " + what);
   };
   for (const auto& [key, t] : tensors) {
-    if (key != t.name) fail("tensor map key '" + key + "' differs from tensor name '" + t.name + "'");
+    if (key != t.name)
+      fail("tensor map key '" + key + "' differs from tensor name '" + t.name + "'");
     if (t.constant && t.shape_known && t.data.size() != static_cast<size_t>(t.bytes()))
       fail("constant '" + key + "' holds " + std::to_string(t.data.size()) + " bytes, shape " +
            shape_to_string(t.shape) + " needs " + std::to_string(t.bytes()));

@@ -26,7 +26,7 @@ class Graph {
   int opset = 0;       // default-domain opset the model declared
   std::map<std::string, Tensor> tensors;
   std::vector<Node> nodes;
-  std::vector<std::string> inputs;   // runtime inputs (never constants)
+  std::vector<std::string> inputs;  // runtime inputs (never constants)
   std::vector<std::string> outputs;
   bool shapes_inferred = false;
 

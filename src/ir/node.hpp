@@ -16,8 +16,8 @@ namespace kiln {
 enum class Activation : int32_t {
   None = 0,
   Relu = 1,
-  Clip = 2,         // alpha = min, beta = max (Relu6 is Clip 0..6)
-  LeakyRelu = 3,    // alpha = negative slope
+  Clip = 2,       // alpha = min, beta = max (Relu6 is Clip 0..6)
+  LeakyRelu = 3,  // alpha = negative slope
   HardSwish = 4,
   Sigmoid = 5,
   HardSigmoid = 6,  // alpha, beta as in ONNX HardSigmoid
@@ -33,7 +33,7 @@ struct FusedActivation {
 struct Node {
   std::string name;
   std::string op_type;
-  std::string domain;              // "" for the default ONNX domain
+  std::string domain;               // "" for the default ONNX domain
   std::vector<std::string> inputs;  // "" marks an omitted optional input
   std::vector<std::string> outputs;
   Attributes attrs;
@@ -45,7 +45,8 @@ struct Node {
   int64_t attr_int(const std::string& key, int64_t fallback) const;
   float attr_float(const std::string& key, float fallback) const;
   std::string attr_string(const std::string& key, const std::string& fallback) const;
-  std::vector<int64_t> attr_ints(const std::string& key, const std::vector<int64_t>& fallback) const;
+  std::vector<int64_t> attr_ints(const std::string& key,
+                                 const std::vector<int64_t>& fallback) const;
   std::vector<float> attr_floats(const std::string& key, const std::vector<float>& fallback) const;
   std::shared_ptr<const Tensor> attr_tensor(const std::string& key) const;  // null if absent
   bool has_attr(const std::string& key) const { return attrs.count(key) != 0; }

@@ -43,7 +43,8 @@ std::vector<int64_t> Tensor::as_int64() const {
     case DType::Bool: return convert<uint8_t, int64_t>(data);
     case DType::Float32: break;
   }
-  throw Error("tensor '" + name + "': expected integer values, got " + std::string(dtype_name(dtype)));
+  throw Error("tensor '" + name + "': expected integer values, got " +
+              std::string(dtype_name(dtype)));
 }
 
 std::vector<float> Tensor::as_float() const {

@@ -14,7 +14,7 @@ namespace kiln {
 
 using Shape = std::vector<int64_t>;
 
-int64_t shape_elements(const Shape& shape);  // product of dims; 1 for a scalar
+int64_t shape_elements(const Shape& shape);       // product of dims; 1 for a scalar
 std::string shape_to_string(const Shape& shape);  // "1x3x32x32", "scalar" for rank 0
 
 // Affine quantization: real = scale * (q - zero_point). Per-tensor when scales.size() == 1,

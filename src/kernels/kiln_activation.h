@@ -9,8 +9,8 @@
 
 #define KILN_ACT_NONE 0
 #define KILN_ACT_RELU 1
-#define KILN_ACT_CLIP 2         /* alpha = min, beta = max */
-#define KILN_ACT_LEAKY_RELU 3   /* alpha = slope for x < 0 */
+#define KILN_ACT_CLIP 2       /* alpha = min, beta = max */
+#define KILN_ACT_LEAKY_RELU 3 /* alpha = slope for x < 0 */
 #define KILN_ACT_HARD_SWISH 4
 #define KILN_ACT_SIGMOID 5
 #define KILN_ACT_HARD_SIGMOID 6 /* max(0, min(1, alpha * x + beta)) */
@@ -18,15 +18,13 @@
 
 static inline float kiln_activate_f32(float x, int32_t act, float alpha, float beta) {
   switch (act) {
-    case KILN_ACT_RELU:
-      return x > 0.0f ? x : 0.0f;
+    case KILN_ACT_RELU: return x > 0.0f ? x : 0.0f;
     case KILN_ACT_CLIP: {
       /* min(max(x, alpha), beta) as ONNX Clip: beta wins when alpha > beta; NaN passes. */
       const float lower = x < alpha ? alpha : x;
       return lower > beta ? beta : lower;
     }
-    case KILN_ACT_LEAKY_RELU:
-      return x < 0.0f ? alpha * x : x;
+    case KILN_ACT_LEAKY_RELU: return x < 0.0f ? alpha * x : x;
     case KILN_ACT_HARD_SWISH: {
       float g = x * (1.0f / 6.0f) + 0.5f;
       g = g < 0.0f ? 0.0f : (g > 1.0f ? 1.0f : g);
@@ -43,10 +41,8 @@ static inline float kiln_activate_f32(float x, int32_t act, float alpha, float b
       float g = alpha * x + beta;
       return g < 0.0f ? 0.0f : (g > 1.0f ? 1.0f : g);
     }
-    case KILN_ACT_TANH:
-      return tanhf(x);
-    default:
-      return x;
+    case KILN_ACT_TANH: return tanhf(x);
+    default: return x;
   }
 }
 

@@ -15,11 +15,11 @@ namespace kiln {
 struct KernelArg {
   enum class Kind { Input, Output, Int, Float, Ints, Floats };
   Kind kind = Kind::Int;
-  std::string tensor;           // Input / Output
-  int64_t int_value = 0;        // Int (must fit int32_t; checked when built)
-  float float_value = 0.0f;     // Float
-  std::vector<int32_t> ints;    // Ints
-  std::vector<float> floats;    // Floats
+  std::string tensor;         // Input / Output
+  int64_t int_value = 0;      // Int (must fit int32_t; checked when built)
+  float float_value = 0.0f;   // Float
+  std::vector<int32_t> ints;  // Ints
+  std::vector<float> floats;  // Floats
 };
 
 struct KernelCall {

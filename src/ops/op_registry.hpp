@@ -25,8 +25,8 @@ enum class InPlace {
 
 struct OpDef {
   std::string op_type;
-  std::string domain;          // "" = default ONNX domain
-  int min_opset = 7;           // oldest opset version of this op kiln reads
+  std::string domain;  // "" = default ONNX domain
+  int min_opset = 7;   // oldest opset version of this op kiln reads
   // Rewrites the node from the form of `opset` into the newest form (e.g. Squeeze-11's `axes`
   // attribute becomes the constant input Squeeze-13 takes). May add constant tensors.
   std::function<void(Node& node, Graph& graph, int opset)> upgrade;

@@ -1,7 +1,8 @@
+#include "ir/graph.hpp"
+
 #include <gtest/gtest.h>
 
 #include "ir/error.hpp"
-#include "ir/graph.hpp"
 
 namespace kiln {
 namespace {
@@ -35,7 +36,9 @@ Graph chain() {
   return g;
 }
 
-TEST(Graph, VerifiesAWellFormedChain) { EXPECT_NO_THROW(chain().verify()); }
+TEST(Graph, VerifiesAWellFormedChain) {
+  EXPECT_NO_THROW(chain().verify());
+}
 
 TEST(Graph, VerifyRejectsOutOfOrderNodes) {
   Graph g = chain();

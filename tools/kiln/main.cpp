@@ -18,7 +18,9 @@ std::vector<CommandSetup>& commands() {
 }
 }  // namespace
 
-void register_command(CommandSetup setup) { commands().push_back(setup); }
+void register_command(CommandSetup setup) {
+  commands().push_back(setup);
+}
 
 }  // namespace kiln::cli
 
