@@ -2,8 +2,8 @@
 // through zero strides, so they lower to kiln_strided_copy: Expand gives broadcast dims stride 0,
 // Tile views the output [r0*d0, r1*d1, ..] as [r0, d0, r1, d1, ..] with stride 0 on each r.
 #include "ir/error.hpp"
-#include "ops/datamove_util.hpp"
 #include "ops/checked_math.hpp"
+#include "ops/datamove_util.hpp"
 #include "ops/op_registry.hpp"
 
 namespace kiln {

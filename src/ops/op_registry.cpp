@@ -64,7 +64,8 @@ void set_output(const Node& node, Graph& graph, size_t index, DType dtype, Shape
   if (elements > kMaxShapeElements ||
       elements > kMaxShapeBytes / static_cast<int64_t>(std::max<size_t>(dtype_size(dtype), 1)))
     throw Error(node.describe() + ": output " + std::to_string(index) + " shape " +
-                shape_to_string(shape) + " exceeds kiln's tensor size limit (2^31 elements, 1 GiB)");
+                shape_to_string(shape) +
+                " exceeds kiln's tensor size limit (2^31 elements, 1 GiB)");
   Tensor& t = output_tensor(node, graph, index);
   t.dtype = dtype;
   t.shape = std::move(shape);

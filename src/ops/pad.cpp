@@ -5,8 +5,8 @@
 #include <set>
 
 #include "ir/error.hpp"
-#include "ops/datamove_util.hpp"
 #include "ops/checked_math.hpp"
+#include "ops/datamove_util.hpp"
 #include "ops/op_registry.hpp"
 
 extern "C" {

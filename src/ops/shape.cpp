@@ -86,8 +86,8 @@ std::vector<uint8_t> integer_range_data(int64_t start, int64_t delta, int64_t co
   for (int64_t i = 0; i < count; ++i) {
     // Every value lies between start and limit (i < count), so it fits int64_t; unsigned
     // arithmetic just keeps the intermediate i * delta free of signed-overflow UB.
-    T v = static_cast<T>(static_cast<int64_t>(static_cast<uint64_t>(start) +
-                                              static_cast<uint64_t>(i) * static_cast<uint64_t>(delta)));
+    T v = static_cast<T>(static_cast<int64_t>(
+        static_cast<uint64_t>(start) + static_cast<uint64_t>(i) * static_cast<uint64_t>(delta)));
     std::memcpy(data.data() + i * sizeof(T), &v, sizeof(T));
   }
   return data;
@@ -135,8 +135,8 @@ void infer_range(const Node& node, Graph& graph) {
     if ((delta > 0 && limit > start) || (delta < 0 && limit < start)) {
       const uint64_t span = delta > 0 ? static_cast<uint64_t>(limit) - static_cast<uint64_t>(start)
                                       : static_cast<uint64_t>(start) - static_cast<uint64_t>(limit);
-      const uint64_t step = delta > 0 ? static_cast<uint64_t>(delta)
-                                      : uint64_t{0} - static_cast<uint64_t>(delta);
+      const uint64_t step =
+          delta > 0 ? static_cast<uint64_t>(delta) : uint64_t{0} - static_cast<uint64_t>(delta);
       const uint64_t steps = span / step + (span % step != 0 ? 1 : 0);
       if (steps > static_cast<uint64_t>(kMaxShapeElements)) throw_range_too_large(node);
       count = static_cast<int64_t>(steps);

@@ -75,8 +75,10 @@ SliceGeometry slice_geometry(const Node& node, const Graph& graph) {
     }
     // start and end are clamped to [-1, dim] here, so the spans cannot overflow; the step may be
     // anything the model says (even INT64_MIN), so divide by its magnitude without negating it.
-    const int64_t magnitude =
-        step > 0 ? step : (step == std::numeric_limits<int64_t>::min() ? std::numeric_limits<int64_t>::max() : -step);
+    const int64_t magnitude = step > 0 ? step
+                                       : (step == std::numeric_limits<int64_t>::min()
+                                              ? std::numeric_limits<int64_t>::max()
+                                              : -step);
     const int64_t span = step > 0 ? end - start : start - end;
     int64_t count = 0;
     if (span > 0) count = span / magnitude + (span % magnitude != 0 ? 1 : 0);
