@@ -8,12 +8,13 @@
 #include <string>
 
 #include "ir/tensor.hpp"
+#include "ops/checked_math.hpp"
 
 namespace kiln::onnx_frontend {
 
-// Upper bounds on a single tensor. Models for microcontrollers are far below both.
-constexpr int64_t kMaxTensorElements = int64_t{1} << 31;
-constexpr int64_t kMaxTensorBytes = int64_t{1} << 30;
+// Upper bounds on a single tensor: the ones every shape rule applies (src/ops/checked_math.hpp).
+constexpr int64_t kMaxTensorElements = kMaxShapeElements;
+constexpr int64_t kMaxTensorBytes = kMaxShapeBytes;
 
 // Checks dims are non-negative and the element count/byte size stays within the limits above;
 // returns the element count. `what` names the tensor in errors ("initializer 'w'").

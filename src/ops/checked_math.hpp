@@ -15,8 +15,8 @@
 
 namespace kiln {
 
-// Sanity limits on any tensor kiln handles, the same the frontend applies to initializers and
-// graph inputs (src/frontend/onnx_tensor.hpp): no supported target comes near them, and they
+// Sanity limits on any tensor kiln handles; the frontend applies them to initializers and graph
+// inputs too (src/frontend/onnx_tensor.hpp): no supported target comes near them, and they
 // keep every element/byte count comfortably inside int64_t.
 constexpr int64_t kMaxShapeElements = int64_t{1} << 31;
 constexpr int64_t kMaxShapeBytes = int64_t{1} << 30;
