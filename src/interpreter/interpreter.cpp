@@ -47,6 +47,16 @@ void execute_node(const Node& node, const Graph& graph, TensorMap& values) {
       pointers[i] = allocate(values, graph.tensor(arg.tensor)).data.data();
     }
   }
+  // An empty tensor's vector has no storage (data() may be NULL), but kernels may still form
+  // `p + 0` from it, which C leaves undefined for NULL. Give present-but-empty tensors a valid
+  // address, as the arena does in generated code; no kernel reads or writes through it.
+  alignas(16) static uint8_t empty_tensor_storage[16];
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    const KernelArg& arg = call.args[i];
+    bool tensor_arg = arg.kind == KernelArg::Kind::Input || arg.kind == KernelArg::Kind::Output;
+    if (tensor_arg && !arg.tensor.empty() && pointers[i] == nullptr)
+      pointers[i] = empty_tensor_storage;
+  }
   find_kernel(call.function)(KernelInvocation(call, std::move(pointers)));
 }
 
