@@ -23,7 +23,12 @@ struct QuantParams {
   std::vector<float> scales;
   std::vector<int32_t> zero_points;
   int axis = -1;
+  // Storage bits per element: 8 (or the dtype's width), or 4 for int4 weights, which are dtype
+  // Int8 constants whose data packs two values per byte (element 2i in the low nibble of byte
+  // i, see kiln_weight_at in src/kernels/kiln_requant.h).
+  int bits = 8;
   bool per_channel() const { return scales.size() > 1; }
+  bool packed_int4() const { return bits == 4; }
 };
 
 // Where a tensor lives at run time. Filled by the memory planner; `region` names a memory of
@@ -47,7 +52,10 @@ struct Tensor {
   Placement placement;
 
   int64_t elements() const { return shape_elements(shape); }
-  int64_t bytes() const { return elements() * static_cast<int64_t>(dtype_size(dtype)); }
+  int64_t bytes() const {
+    if (quant && quant->packed_int4()) return (elements() + 1) / 2;
+    return elements() * static_cast<int64_t>(dtype_size(dtype));
+  }
 
   // Typed views over constant data. Throw InternalError on a dtype mismatch.
   template <typename T>

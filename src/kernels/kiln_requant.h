@@ -1,0 +1,119 @@
+/* Integer requantization shared by every quantized kernel. kiln follows TensorFlow Lite's
+ * reference arithmetic exactly (gemmlowp's saturating rounding doubling high multiply followed by
+ * a rounding right shift, i.e. "double rounding"), so models quantized by TFLite produce the same
+ * integers under kiln. A real multiplier M > 0 is encoded at compile time (src/quant/
+ * quant_math.hpp) as a Q31 `multiplier` in [2^30, 2^31) and a power-of-two `shift`:
+ * M = multiplier / 2^31 * 2^shift. Everything here is integer-only. */
+#ifndef KILN_REQUANT_H
+#define KILN_REQUANT_H
+
+#include "kiln_common.h"
+
+/* Requantization strategies (per-layer configurable). */
+#define KILN_REQUANT_FIXED_POINT 0 /* multiplier and shift (default, TFLite semantics) */
+#define KILN_REQUANT_SHIFT 1       /* power-of-two shift only: no multiplier, for hardware \
+                                      without a multiplier; `multiplier` is ignored */
+
+/* Element types of quantized buffers in the generic kernels. */
+#define KILN_QTYPE_S8 0
+#define KILN_QTYPE_U8 1
+#define KILN_QTYPE_S16 2
+#define KILN_QTYPE_S32 3 /* int32 (bias-like tensors; DequantizeLinear only) */
+
+/* round(a * b / 2^31), ties away from zero, saturating the single overflow case
+ * a == b == INT32_MIN (ARM's SQRDMULH). */
+static inline int32_t kiln_sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
+  int64_t ab;
+  int64_t nudge;
+  if (a == b && a == INT32_MIN) return INT32_MAX;
+  ab = (int64_t)a * (int64_t)b;
+  nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
+  /* C99 division truncates toward zero, which with the nudge rounds half away from zero. */
+  return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+/* x / 2^exponent rounded to nearest, ties away from zero; 0 <= exponent <= 31. */
+static inline int32_t kiln_rounding_divide_by_pot(int32_t x, int32_t exponent) {
+  const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* Saturating x * 2^exponent for 0 <= exponent <= 31. */
+static inline int32_t kiln_saturating_left_shift(int32_t x, int32_t exponent) {
+  const int64_t v = (int64_t)x * ((int64_t)1 << exponent);
+  if (v > INT32_MAX) return INT32_MAX;
+  if (v < INT32_MIN) return INT32_MIN;
+  return (int32_t)v;
+}
+
+/* x * M with M = multiplier / 2^31 * 2^shift (TFLite's MultiplyByQuantizedMultiplier). */
+static inline int32_t kiln_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier,
+                                                            int32_t shift) {
+  const int32_t left = shift > 0 ? shift : 0;
+  const int32_t right = shift > 0 ? 0 : -shift;
+  return kiln_rounding_divide_by_pot(
+      kiln_sat_rounding_doubling_high_mul(kiln_saturating_left_shift(x, left), multiplier), right);
+}
+
+/* 64-bit accumulator variant (int16 activations, TFLite's 16x8 arithmetic): the Q31 multiplier
+ * is first rounded to Q15 so the product of a |x| < 2^47 accumulator cannot overflow, then
+ * round(x * m15 / 2^(15 - shift)) with ties rounded up, saturated to int32. */
+static inline int32_t kiln_multiply_by_quantized_multiplier64(int64_t x, int32_t multiplier,
+                                                              int32_t shift) {
+  const int32_t m15 = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
+  const int32_t total_shift = 15 - shift; /* >= 1 for shift <= 14 */
+  const int64_t result = (x * (int64_t)m15 + ((int64_t)1 << (total_shift - 1))) >> total_shift;
+  if (result > INT32_MAX) return INT32_MAX;
+  if (result < INT32_MIN) return INT32_MIN;
+  return (int32_t)result;
+}
+
+/* Shift-only requantization: x * 2^shift, rounding to nearest (ties away from zero) when
+ * shift < 0, saturating when shift > 0. */
+static inline int32_t kiln_shift_requantize(int64_t x, int32_t shift) {
+  int64_t r;
+  if (shift >= 0) {
+    r = x * ((int64_t)1 << (shift > 31 ? 31 : shift));
+  } else {
+    const int32_t s = -shift > 62 ? 62 : -shift;
+    const int64_t round = (int64_t)1 << (s - 1);
+    r = x >= 0 ? (x + round) >> s : -((-x + round) >> s);
+  }
+  if (r > INT32_MAX) return INT32_MAX;
+  if (r < INT32_MIN) return INT32_MIN;
+  return (int32_t)r;
+}
+
+/* The one requantization entry point kernels call: scales a 32-bit accumulator. */
+static inline int32_t kiln_requantize32(int32_t acc, int32_t mode, int32_t multiplier,
+                                        int32_t shift) {
+  return mode == KILN_REQUANT_SHIFT ? kiln_shift_requantize(acc, shift)
+                                    : kiln_multiply_by_quantized_multiplier(acc, multiplier, shift);
+}
+
+/* The same for 64-bit accumulators (int16 activations). */
+static inline int32_t kiln_requantize64(int64_t acc, int32_t mode, int32_t multiplier,
+                                        int32_t shift) {
+  return mode == KILN_REQUANT_SHIFT ? kiln_shift_requantize(acc, shift)
+                                    : kiln_multiply_by_quantized_multiplier64(acc, multiplier,
+                                                                              shift);
+}
+
+static inline int32_t kiln_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* Weight element k of a weight buffer holding 8-bit values (w_bits == 8) or 4-bit values packed
+ * two per byte, element 2i in the low nibble of byte i, sign-extended (w_bits == 4). */
+static inline int32_t kiln_weight_at(const int8_t* w, int32_t w_bits, int32_t k) {
+  if (w_bits == 4) {
+    const int32_t byte = (int32_t)(uint8_t)w[k >> 1];
+    const int32_t nibble = (k & 1) ? (byte >> 4) : (byte & 0x0F);
+    return nibble >= 8 ? nibble - 16 : nibble;
+  }
+  return w[k];
+}
+
+#endif
