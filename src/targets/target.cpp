@@ -1,0 +1,218 @@
+#include "targets/target.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "ir/error.hpp"
+#include "targets/embedded_targets.hpp"
+
+namespace kiln {
+
+namespace {
+
+using nlohmann::json;
+
+class DescriptionReader {
+ public:
+  explicit DescriptionReader(std::string_view origin) : origin_(origin) {}
+
+  [[noreturn]] void fail(std::string_view field, std::string_view problem) const {
+    throw Error("target description " + origin_ + ": '" + std::string(field) + "' " +
+                std::string(problem));
+  }
+
+  const json& member(const json& object, std::string_view field, std::string_view path) const {
+    const auto it = object.find(std::string(field));
+    if (it == object.end()) fail(path, "is missing");
+    return *it;
+  }
+
+  std::string string(const json& object, std::string_view field, std::string_view path) const {
+    const json& value = member(object, field, path);
+    if (!value.is_string()) fail(path, "must be a string");
+    return value.get<std::string>();
+  }
+
+  std::string optional_string(const json& object, std::string_view field) const {
+    const auto it = object.find(std::string(field));
+    if (it == object.end()) return "";
+    if (!it->is_string()) fail(field, "must be a string");
+    return it->get<std::string>();
+  }
+
+  std::vector<std::string> strings(const json& object, std::string_view field,
+                                   std::string_view path) const {
+    const json& value = member(object, field, path);
+    if (!value.is_array()) fail(path, "must be an array of strings");
+    std::vector<std::string> out;
+    for (const json& item : value) {
+      if (!item.is_string()) fail(path, "must be an array of strings");
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+
+  // Addresses and sizes are written as hexadecimal strings ("0x20000000") for readability;
+  // plain JSON integers are accepted too.
+  uint64_t address(const json& object, std::string_view field, std::string_view path) const {
+    const json& value = member(object, field, path);
+    if (value.is_number_unsigned()) return value.get<uint64_t>();
+    if (!value.is_string()) fail(path, "must be a number or a \"0x...\" string");
+    const std::string text = value.get<std::string>();
+    size_t used = 0;
+    uint64_t result = 0;
+    try {
+      result = std::stoull(text, &used, 0);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size()) fail(path, "is not a number: '" + text + "'");
+    return result;
+  }
+
+  TargetMemoryRegion region(const json& memory, std::string_view field) const {
+    const std::string path = "memory." + std::string(field);
+    const json& value = member(memory, field, path);
+    if (!value.is_object()) fail(path, "must be an object");
+    TargetMemoryRegion region;
+    region.origin = address(value, "origin", path + ".origin");
+    region.size = address(value, "size", path + ".size");
+    region.what = optional_string(value, "what");
+    if (region.size == 0) fail(path + ".size", "must be positive");
+    if (region.origin + region.size < region.origin || region.origin + region.size > (1ull << 32))
+      fail(path, "does not fit a 32-bit address space");
+    return region;
+  }
+
+ private:
+  std::string origin_;
+};
+
+std::map<std::string, Target, std::less<>> load_builtin_targets() {
+  std::map<std::string, Target, std::less<>> targets;
+  for (const auto& [file, text] : embedded_target_descriptions()) {
+    Target target = parse_target(text, file);
+    const std::string expected = file.substr(0, file.size() - std::string_view(".json").size());
+    if (target.name != expected)
+      throw InternalError("target description " + file + " is named '" + target.name + "'");
+    targets.emplace(target.name, std::move(target));
+  }
+  return targets;
+}
+
+const std::map<std::string, Target, std::less<>>& builtin_targets() {
+  static const std::map<std::string, Target, std::less<>> targets = load_builtin_targets();
+  return targets;
+}
+
+}  // namespace
+
+bool Target::has_feature(std::string_view feature) const {
+  return std::find(features.begin(), features.end(), feature) != features.end();
+}
+
+Target parse_target(std::string_view json_text, std::string_view origin) {
+  const DescriptionReader reader(origin);
+  json doc;
+  try {
+    doc = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    throw Error("target description " + std::string(origin) + ": invalid JSON: " + e.what());
+  }
+  if (!doc.is_object()) reader.fail("(top level)", "must be a JSON object");
+
+  Target t;
+  t.name = reader.string(doc, "name", "name");
+  if (t.name.empty()) reader.fail("name", "must not be empty");
+  t.description = reader.optional_string(doc, "description");
+  t.arch = reader.string(doc, "arch", "arch");
+  t.cpu = reader.string(doc, "cpu", "cpu");
+  t.features = reader.strings(doc, "features", "features");
+  t.kernels = reader.string(doc, "kernels", "kernels");
+  t.notes = reader.optional_string(doc, "notes");
+
+  const json& tc = reader.member(doc, "toolchain", "toolchain");
+  if (!tc.is_object()) reader.fail("toolchain", "must be an object");
+  t.toolchain.cc = reader.string(tc, "cc", "toolchain.cc");
+  t.toolchain.size = reader.string(tc, "size", "toolchain.size");
+  t.toolchain.nm = reader.string(tc, "nm", "toolchain.nm");
+  t.toolchain.cflags = reader.strings(tc, "cflags", "toolchain.cflags");
+  t.toolchain.ldflags = reader.strings(tc, "ldflags", "toolchain.ldflags");
+  t.toolchain.libs = reader.strings(tc, "libs", "toolchain.libs");
+
+  t.runtime = reader.strings(doc, "runtime", "runtime");
+  for (const std::string& file : t.runtime)
+    if (!embedded_target_runtime().count(file))
+      reader.fail("runtime", "names '" + file + "', which is not a file of src/targets/runtime");
+  t.linker_script = reader.optional_string(doc, "linker_script");
+  if (!t.linker_script.empty() && !embedded_target_runtime().count(t.linker_script))
+    reader.fail("linker_script", "names '" + t.linker_script + "', which kiln does not have");
+
+  if (const auto it = doc.find("emulator"); it != doc.end() && !it->is_null()) {
+    if (!it->is_object()) reader.fail("emulator", "must be an object");
+    TargetEmulator emu;
+    emu.binary = reader.string(*it, "binary", "emulator.binary");
+    emu.machine = reader.string(*it, "machine", "emulator.machine");
+    emu.cpu = reader.string(*it, "cpu", "emulator.cpu");
+    emu.args = reader.strings(*it, "args", "emulator.args");
+    t.emulator = emu;
+  }
+  if (const auto it = doc.find("memory"); it != doc.end() && !it->is_null()) {
+    if (!it->is_object()) reader.fail("memory", "must be an object");
+    t.flash = reader.region(*it, "flash");
+    t.ram = reader.region(*it, "ram");
+  }
+  if (const auto it = doc.find("stack_bytes"); it != doc.end()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 0)
+      reader.fail("stack_bytes", "must be a non-negative integer");
+    t.stack_bytes = it->get<int64_t>();
+  }
+  // A firmware needs all three together: the board to run on, where things go, and how to link.
+  const bool bare_metal = t.emulator.has_value();
+  if (bare_metal && (!t.flash || !t.ram))
+    reader.fail("memory", "is required when an emulator is given (flash and ram regions)");
+  if (bare_metal && t.linker_script.empty())
+    reader.fail("linker_script", "is required when an emulator is given");
+  if (bare_metal && t.stack_bytes <= 0)
+    reader.fail("stack_bytes", "must be positive when an emulator is given");
+  if (bare_metal && t.ram && static_cast<uint64_t>(t.stack_bytes) > t.ram->size)
+    reader.fail("stack_bytes", "is larger than the RAM region");
+  return t;
+}
+
+std::vector<std::string> target_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, target] : builtin_targets()) names.push_back(name);
+  return names;
+}
+
+const Target& find_target(std::string_view name) {
+  const auto& targets = builtin_targets();
+  if (const auto it = targets.find(name); it != targets.end()) return it->second;
+  std::string valid;
+  for (const auto& [known, target] : targets) valid += (valid.empty() ? "" : ", ") + known;
+  throw Error("unknown target '" + std::string(name) + "' (valid targets: " + valid +
+              "; or a path to a .json target description)");
+}
+
+Target resolve_target(const std::string& name_or_path) {
+  const std::filesystem::path path(name_or_path);
+  if (path.extension() != ".json") return find_target(name_or_path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read target description " + name_or_path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_target(text.str(), name_or_path);
+}
+
+std::string_view target_runtime_file(std::string_view name) {
+  const auto& files = embedded_target_runtime();
+  const auto it = files.find(std::string(name));
+  if (it == files.end()) throw Error("kiln has no runtime file '" + std::string(name) + "'");
+  return it->second;
+}
+
+}  // namespace kiln
