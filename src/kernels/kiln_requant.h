@@ -11,8 +11,9 @@
 
 /* Requantization strategies (per-layer configurable). */
 #define KILN_REQUANT_FIXED_POINT 0 /* multiplier and shift (default, TFLite semantics) */
-#define KILN_REQUANT_SHIFT 1       /* power-of-two shift only: no multiplier, for hardware \
-                                      without a multiplier; `multiplier` is ignored */
+#define KILN_REQUANT_SHIFT                                  \
+  1 /* power-of-two shift only: no multiplier, for hardware \
+       without a multiplier; `multiplier` is ignored */
 
 /* Element types of quantized buffers in the generic kernels. */
 #define KILN_QTYPE_S8 0
@@ -20,7 +21,40 @@
 #define KILN_QTYPE_S16 2
 #define KILN_QTYPE_S32 3 /* int32 (bias-like tensors; DequantizeLinear only) */
 
-/* round(a * b / 2^31), ties away from zero, saturating the single overflow case
+/* Range of a KILN_QTYPE_* element type. */
+static inline int32_t kiln_qtype_min(int32_t type) {
+  return type == KILN_QTYPE_S8
+             ? -128
+             : (type == KILN_QTYPE_U8 ? 0 : (type == KILN_QTYPE_S16 ? -32768 : INT32_MIN));
+}
+static inline int32_t kiln_qtype_max(int32_t type) {
+  return type == KILN_QTYPE_S8
+             ? 127
+             : (type == KILN_QTYPE_U8 ? 255 : (type == KILN_QTYPE_S16 ? 32767 : INT32_MAX));
+}
+
+/* Element i of a buffer of KILN_QTYPE_* `type`. */
+static inline int32_t kiln_qtype_load(const void* p, int32_t type, int32_t i) {
+  switch (type) {
+    case KILN_QTYPE_S8: return ((const int8_t*)p)[i];
+    case KILN_QTYPE_U8: return ((const uint8_t*)p)[i];
+    case KILN_QTYPE_S16: return ((const int16_t*)p)[i];
+    default: return ((const int32_t*)p)[i];
+  }
+}
+
+/* Stores v, already inside the range of `type`, as element i. */
+static inline void kiln_qtype_store(void* p, int32_t type, int32_t i, int32_t v) {
+  switch (type) {
+    case KILN_QTYPE_S8: ((int8_t*)p)[i] = (int8_t)v; break;
+    case KILN_QTYPE_U8: ((uint8_t*)p)[i] = (uint8_t)v; break;
+    case KILN_QTYPE_S16: ((int16_t*)p)[i] = (int16_t)v; break;
+    default: ((int32_t*)p)[i] = v; break;
+  }
+}
+
+/* round(a * b / 2^31) with ties rounded up (toward +infinity: gemmlowp's nudge of 1 - 2^30 for
+ * negative products makes -0.5 round to 0 and -1.5 to -1), saturating the single overflow case
  * a == b == INT32_MIN (ARM's SQRDMULH). */
 static inline int32_t kiln_sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
   int64_t ab;
@@ -28,7 +62,7 @@ static inline int32_t kiln_sat_rounding_doubling_high_mul(int32_t a, int32_t b) 
   if (a == b && a == INT32_MIN) return INT32_MAX;
   ab = (int64_t)a * (int64_t)b;
   nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
-  /* C99 division truncates toward zero, which with the nudge rounds half away from zero. */
+  /* C99 division truncates toward zero; with the nudge this rounds half up. */
   return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
 }
 
@@ -75,6 +109,10 @@ static inline int32_t kiln_multiply_by_quantized_multiplier64(int64_t x, int32_t
 static inline int32_t kiln_shift_requantize(int64_t x, int32_t shift) {
   int64_t r;
   if (shift >= 0) {
+    /* A left shift keeps the sign and never shrinks |x|: saturate first so the product of a
+     * 64-bit accumulator cannot overflow int64. */
+    if (x > INT32_MAX) return INT32_MAX;
+    if (x < INT32_MIN) return INT32_MIN;
     r = x * ((int64_t)1 << (shift > 31 ? 31 : shift));
   } else {
     const int32_t s = -shift > 62 ? 62 : -shift;
@@ -96,13 +134,20 @@ static inline int32_t kiln_requantize32(int32_t acc, int32_t mode, int32_t multi
 /* The same for 64-bit accumulators (int16 activations). */
 static inline int32_t kiln_requantize64(int64_t acc, int32_t mode, int32_t multiplier,
                                         int32_t shift) {
-  return mode == KILN_REQUANT_SHIFT ? kiln_shift_requantize(acc, shift)
-                                    : kiln_multiply_by_quantized_multiplier64(acc, multiplier,
-                                                                              shift);
+  return mode == KILN_REQUANT_SHIFT
+             ? kiln_shift_requantize(acc, shift)
+             : kiln_multiply_by_quantized_multiplier64(acc, multiplier, shift);
 }
 
 static inline int32_t kiln_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* zero_point + v clamped to [lo, hi], the last step of every requantizing kernel; the sum is
+ * formed in 64 bits so a saturated v cannot overflow. */
+static inline int32_t kiln_offset_clamp(int32_t v, int32_t zero_point, int32_t lo, int32_t hi) {
+  const int64_t r = (int64_t)v + zero_point;
+  return r < lo ? lo : (r > hi ? hi : (int32_t)r);
 }
 
 /* Weight element k of a weight buffer holding 8-bit values (w_bits == 8) or 4-bit values packed
