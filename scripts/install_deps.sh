@@ -6,11 +6,12 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler
-  nlohmann-json3-dev libcli11-dev libfmt-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   nodejs
+  dataset-fashion-mnist  # examples/fashion_mnist, accuracy tests (scripts/accuracy.sh)
 )
 # npm ships inside some nodejs builds (e.g. NodeSource's); Debian packages it separately.
 command -v npm >/dev/null 2>&1 || packages+=(npm)
