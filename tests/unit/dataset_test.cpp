@@ -301,3 +301,36 @@ TEST_F(DatasetTest, MissingPathAndEmptyDirectory) {
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+// A version 1.0 .npy file of little-endian float32 values, shape (n,).
+void write_npy(const std::filesystem::path& path, const std::vector<float>& values) {
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
+                       std::to_string(values.size()) + ",), }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  out.write("\x93NUMPY\x01\x00", 8);
+  const uint16_t length = static_cast<uint16_t>(header.size());
+  const char length_bytes[2] = {static_cast<char>(length & 0xFF), static_cast<char>(length >> 8)};
+  out.write(length_bytes, 2);
+  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+  out.write(reinterpret_cast<const char*>(values.data()),
+            static_cast<std::streamsize>(values.size() * sizeof(float)));
+}
+
+TEST_F(DatasetTest, NpyFilesAreSamplesToo) {
+  write_npy(dir_ / "0.npy", {1.5f, -2.0f});
+  write_tensor_pb(dir_ / "1.pb", uint8_tensor("x", {7, 8}));
+  std::ofstream(dir_ / "labels.txt") << "3 1";
+  const Dataset d = load_dataset(dir_.string(), {}, Shape{2});
+  ASSERT_EQ(d.samples.size(), 2u);
+  EXPECT_EQ(floats(d.samples[0]), (std::vector<float>{1.5f, -2.0f}));
+  EXPECT_EQ(floats(d.samples[1]), (std::vector<float>{7, 8}));
+  EXPECT_EQ(d.num_classes, 4);
+}
+
+}  // namespace
+}  // namespace kiln
