@@ -397,6 +397,8 @@ BenchResult run_bench(const std::string& model_path, const Target& target,
   result.arena_bytes = compiled.plan.arena_bytes;
   result.weight_bytes = compiled.plan.weight_bytes;
   result.work_dir = work.path();
+  for (const BenchCaseInputs& c : cases)
+    for (const auto& [name, tensor] : c.inputs) result.input_bytes += tensor.bytes();
 
   // --- sources: generated code, harness, runtime, linker script -------------------------------
   const fs::path main_c = work.path() / "kiln_bench_main.c";
@@ -574,7 +576,9 @@ std::string BenchResult::table() const {
   }
   row("flash", with_commas(flash_bytes()) + " bytes (text " + with_commas(sections.text) +
                    ", rodata " + with_commas(sections.rodata) + ", data " +
-                   with_commas(sections.data) + ")");
+                   with_commas(sections.data) + "; rodata includes " +
+                   with_commas(static_cast<uint64_t>(input_bytes)) +
+                   " bytes of embedded test inputs)");
   row("RAM: arena", with_commas(static_cast<uint64_t>(arena_bytes)) + " bytes");
   row("RAM: other data+bss", with_commas(other_ram_bytes()) + " bytes");
   row("RAM: stack", stack_high_water
@@ -618,6 +622,7 @@ nlohmann::json BenchResult::to_json() const {
               {"stack_high_water_bytes",
                stack_high_water ? nlohmann::json(*stack_high_water) : nlohmann::json(nullptr)}};
   j["weight_bytes"] = weight_bytes;
+  j["embedded_input_bytes"] = input_bytes;
   j["bit_exact"] = bit_exact();
   nlohmann::json cases_json = nlohmann::json::array();
   for (const BenchCase& c : cases) {

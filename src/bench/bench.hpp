@@ -59,6 +59,7 @@ struct BenchResult {
   int64_t macs = 0;
   int64_t arena_bytes = 0;  // from the memory plan
   int64_t weight_bytes = 0;
+  int64_t input_bytes = 0;  // test inputs the harness embeds in flash (part of rodata)
   BenchSections sections;
   std::optional<uint64_t> stack_high_water;  // bytes; none on the host
   std::vector<BenchCase> cases;

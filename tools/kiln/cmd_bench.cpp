@@ -43,13 +43,11 @@ void setup_bench(CLI::App& app) {
                   "(default: random inputs)");
   cmd->add_option("--seed", args->seed, "Seed of the random inputs")->capture_default_str();
   cmd->add_option("--runs", args->runs, "Measured inferences per input set (after one warm-up)")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->capture_default_str();
   cmd->add_option("--json", args->json, "Also write the results as JSON to this file");
   cmd->add_flag("--Os", args->optimize_size, "Build the firmware with -Os instead of -O2");
   cmd->add_option("--timeout", args->timeout, "Kill the emulator after this many seconds")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->capture_default_str();
   cmd->add_option("--shape", args->shapes, "Fix an input's dims, e.g. --shape input=1,3,96,96");
   cmd->add_option("--keep", args->keep, "Build in this directory and keep it (for debugging)");
   cmd->add_flag("--no-fuse", args->no_fuse, "Disable activation/BatchNorm/Pad fusion");
