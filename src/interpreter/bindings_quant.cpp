@@ -116,9 +116,13 @@ KILN_BIND_KERNEL(kiln_lut_s8, [](const KernelInvocation& k) {
   kiln_lut_s8(k.in<int8_t>(0), k.in<int8_t>(1), k.out<int8_t>(2), k.i(3));
 });
 
+// The exp table is a constant: either a tensor (Input) or an inline constant array (Ints).
 KILN_BIND_KERNEL(kiln_softmax_s8, [](const KernelInvocation& k) {
-  kiln_softmax_s8(k.in<int8_t>(0), k.in<int32_t>(1), k.out<int8_t>(2), k.i(3), k.i(4), k.i(5),
-                  k.i(6), k.i(7), k.i(8));
+  const int32_t* exp_table =
+      k.call().args.size() > 1 && k.call().args[1].kind == KernelArg::Kind::Ints ? k.ints(1)
+                                                                                 : k.in<int32_t>(1);
+  kiln_softmax_s8(k.in<int8_t>(0), exp_table, k.out<int8_t>(2), k.i(3), k.i(4), k.i(5), k.i(6),
+                  k.i(7), k.i(8));
 });
 
 }  // namespace kiln
