@@ -80,12 +80,14 @@ nlohmann::json compile_report(const CompileResult& result, const std::string& mo
   json files = json::array();
   for (const GeneratedFile& f : result.code.files) files.push_back(f.name);
   report["files"] = files;
+  for (const auto& [key, section] : result.report_sections.items()) report[key] = section;
   return report;
 }
 
 CompileResult compile_graph(Graph graph, const CompileOptions& options, const fs::path& out_dir,
                             const std::string& model_path) {
   CompileResult result;
+  result.report_sections = options.report_sections;
   result.plan = plan_memory(graph);
   CodegenOptions codegen_options;
   codegen_options.name = options.name;

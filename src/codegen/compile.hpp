@@ -20,6 +20,9 @@ struct CompileOptions {
   std::string name = "net";  // --name: file names and C symbol prefix
   LoadOptions load;          // --shape overrides
   PipelineOptions pipeline;  // --no-fuse
+  // Extra top-level sections for the report (e.g. "quantization" from quantize_graph()),
+  // copied into CompileResult::report_sections.
+  nlohmann::json report_sections = nlohmann::json::object();
 };
 
 struct CompileResult {
@@ -29,6 +32,7 @@ struct CompileResult {
   std::vector<std::filesystem::path> files_written;  // including the report
   std::filesystem::path report_path;
   int64_t total_macs = 0;
+  nlohmann::json report_sections = nlohmann::json::object();  // merged into the report
 };
 
 // Loads and optimizes `model_path`, then compile_graph().

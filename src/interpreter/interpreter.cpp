@@ -61,6 +61,10 @@ void execute_node(const Node& node, const Graph& graph, TensorMap& values) {
 }
 
 TensorMap run_graph(const Graph& graph, const TensorMap& inputs) {
+  return run_graph(graph, inputs, ValueObserver{});
+}
+
+TensorMap run_graph(const Graph& graph, const TensorMap& inputs, const ValueObserver& observe) {
   TensorMap values;
   for (const std::string& name : graph.inputs) {
     auto it = inputs.find(name);
@@ -74,7 +78,17 @@ TensorMap run_graph(const Graph& graph, const TensorMap& inputs) {
                   std::string(dtype_name(given.dtype)) + " " + shape_to_string(given.shape));
     values[name] = given;
   }
-  for (const Node& node : graph.nodes) execute_node(node, graph, values);
+  if (observe)
+    for (const std::string& name : graph.inputs) observe(values.at(name));
+  for (const Node& node : graph.nodes) {
+    execute_node(node, graph, values);
+    if (!observe || all_outputs_constant(node, graph)) continue;
+    for (const std::string& out : node.outputs) {
+      if (out.empty()) continue;
+      auto it = values.find(out);
+      if (it != values.end()) observe(it->second);
+    }
+  }
   TensorMap result;
   for (const std::string& name : graph.outputs) {
     const Tensor& t = graph.tensor(name);

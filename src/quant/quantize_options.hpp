@@ -57,7 +57,10 @@ struct QuantizeOptions {
   CalibrationSource calibration;
   bool float_io = false;  // keep float model inputs/outputs (QuantizeLinear/DequantizeLinear at
                           // the boundary); default int8 I/O keeps generated code integer-only
-  bool progress = true;   // progress bar on stderr during calibration
+  bool progress = true;   // progress bar on stderr during calibration (only on a terminal)
+  // Run passes/lower_qdq at the end. false stops at the QDQ ("fake-quant") float graph, which
+  // the interpreter can run as is (tests, debugging).
+  bool lower = true;
 };
 
 }  // namespace kiln

@@ -5,6 +5,8 @@
 
 #include "codegen/compile.hpp"
 #include "command.hpp"
+#include "quant/quantize.hpp"
+#include "quant_cli.hpp"
 
 namespace kiln::cli {
 namespace {
@@ -27,12 +29,30 @@ void setup_compile(CLI::App& app) {
   cmd->add_option("--shape", args->shapes,
                   "Fix an input's dims, e.g. --shape input=1,3,96,96 (repeatable)");
   cmd->add_flag("--no-fuse", args->no_fuse, "Disable activation/BatchNorm/Pad fusion");
-  cmd->callback([args] {
+  auto quant_args = add_quantize_options(cmd);
+  cmd->callback([args, quant_args] {
     CompileOptions options;
     options.name = args->name;
     options.pipeline.fuse = !args->no_fuse;
     for (const std::string& text : args->shapes) parse_shape_override(text, options.load);
-    const CompileResult result = compile_model(args->model, options, args->out_dir);
+    const QuantizeOptions quant = quantize_options_from(*quant_args);
+    CompileResult result;
+    if (quant.enabled) {
+      // load -> optimize -> quantize -> compile; the quantization report joins the JSON report.
+      Graph graph = load_model(args->model, options.load);
+      optimize(graph, options.pipeline);
+      const QuantizeReport report = quantize_graph(graph, quant);
+      options.report_sections["quantization"] = report.to_json();
+      result = compile_graph(std::move(graph), options, args->out_dir, args->model);
+      int64_t quantized = 0;
+      for (const auto& [name, node] : report.nodes.items())
+        if (node.value("quantized", false)) ++quantized;
+      std::cout << "quantized " << quantized << " of " << report.nodes.size() << " nodes ("
+                << report.observer << " observer, " << report.calibration_samples
+                << " calibration samples)\n";
+    } else {
+      result = compile_model(args->model, options, args->out_dir);
+    }
     const MemoryPlan& plan = result.plan;
     const double ratio =
         plan.lower_bound > 0 ? static_cast<double>(plan.arena_bytes) / plan.lower_bound : 1.0;
