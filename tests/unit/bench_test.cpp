@@ -136,6 +136,95 @@ TEST(Bench, InstructionCountDependsOnTheCodeNotOnNoise) {
   EXPECT_LT(small.sections.text, fast.sections.text);
 }
 
+// The plugin's count against an independent counter: on RISC-V under `-icount shift=0`, QEMU's
+// minstret CSR advances by exactly one per executed instruction. Two regions of different length
+// around the same code must differ by the same amount in both counters.
+TEST(Bench, PluginCountAgreesWithMinstretUnderIcount) {
+  const Target& target = find_target("riscv32");
+  TempDir work;
+  for (const std::string& file : target.runtime)
+    std::ofstream(work.path() / file) << target_runtime_file(file);
+  std::ofstream(work.path() / "plugin.c") << target_runtime_file("qemu_insn_count_plugin.c");
+  std::string script(target_runtime_file("kiln.ld.in"));
+  const std::vector<std::pair<std::string, std::string>> values = {{"@FLASH_ORIGIN@", "0x80000000"},
+                                                                   {"@FLASH_LENGTH@", "0x100000"},
+                                                                   {"@RAM_ORIGIN@", "0x80100000"},
+                                                                   {"@RAM_LENGTH@", "0x100000"},
+                                                                   {"@STACK_BYTES@", "4096"}};
+  for (const auto& [key, value] : values) script.replace(script.find(key), key.size(), value);
+  std::ofstream(work.path() / "fw.ld") << script;
+  std::ofstream(work.path() / "main.c") << R"(
+#include "kiln_rt.h"
+static volatile uint32_t sink;
+static uint32_t minstret(void) {
+  uint32_t v;
+  __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, minstret\n.option pop" : "=r"(v));
+  return v;
+}
+static void put(uint32_t v) {
+  char b[12];
+  int n = 11;
+  b[n] = 0;
+  do { b[--n] = (char)('0' + v % 10u); v /= 10u; } while (v != 0u);
+  kiln_rt_write(b + n);
+  kiln_rt_write("\n");
+}
+__attribute__((noinline)) static uint32_t region(uint32_t n) {
+  uint32_t i, start, end;
+  kiln_rt_mark();
+  start = minstret();
+  for (i = 0; i < n; ++i) sink += i;
+  end = minstret();
+  kiln_rt_mark();
+  return end - start;
+}
+int main(void) {
+  put(region(1000u));
+  put(region(3000u));
+  return 0;
+}
+)";
+  const fs::path dir = work.path();
+  std::vector<std::string> build = {target.toolchain.cc};
+  build.insert(build.end(), target.toolchain.cflags.begin(), target.toolchain.cflags.end());
+  build.insert(build.end(), {"-O2", "-I" + dir.string(), "-T" + (dir / "fw.ld").string()});
+  build.insert(build.end(), target.toolchain.ldflags.begin(), target.toolchain.ldflags.end());
+  build.push_back((dir / "main.c").string());
+  for (const std::string& file : target.runtime)
+    if (file.ends_with(".c") || file.ends_with(".S")) build.push_back((dir / file).string());
+  build.insert(build.end(), {"-o", (dir / "fw.elf").string()});
+  const ProcessResult built = run_process(build);
+  ASSERT_TRUE(built.ok()) << built.output;
+  const ProcessResult plugin = run_process(
+      {"cc", "-shared", "-fPIC", "-o", (dir / "plugin.so").string(), (dir / "plugin.c").string()});
+  ASSERT_TRUE(plugin.ok()) << plugin.output;
+  const ProcessResult nm = run_process({target.toolchain.nm, (dir / "fw.elf").string()});
+  const size_t at = nm.output.find(" T kiln_rt_mark");
+  ASSERT_NE(at, std::string::npos);
+  const std::string mark =
+      "0x" + nm.output.substr(nm.output.rfind('\n', at) + 1, at - nm.output.rfind('\n', at) - 1);
+  const ProcessResult ran = run_process(
+      {"qemu-system-riscv32", "-M", "virt", "-bios", "none", "-icount", "shift=0", "-nographic",
+       "-monitor", "none", "-serial", "none", "-semihosting-config", "enable=on,target=native",
+       "-plugin",
+       (dir / "plugin.so").string() + ",mark=" + mark + ",out=" + (dir / "marks").string(),
+       "-kernel", (dir / "fw.elf").string()},
+      std::chrono::seconds(30));
+  ASSERT_TRUE(ran.ok()) << ran.status_text() << ran.output;
+  std::istringstream out(ran.output);
+  uint64_t minstret_short = 0, minstret_long = 0;
+  out >> minstret_short >> minstret_long;
+  std::ifstream marks_in(dir / "marks");
+  uint64_t m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+  marks_in >> m0 >> m1 >> m2 >> m3;
+  const uint64_t plugin_short = m1 - m0, plugin_long = m3 - m2;
+  EXPECT_GT(minstret_short, 4000u);  // at least 4 instructions per iteration
+  EXPECT_EQ(plugin_long - plugin_short, minstret_long - minstret_short);
+  // The plugin region also holds the two minstret reads and the mark call: a few more.
+  EXPECT_GT(plugin_short, minstret_short);
+  EXPECT_LT(plugin_short, minstret_short + 16);
+}
+
 TEST(Bench, HostTargetComparesOutputsWithoutCounting) {
   const BenchResult r = run_bench(kMnist, find_target("host"), mnist_options(1));
   EXPECT_TRUE(r.bit_exact());
