@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi
+  qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc  # kiln bench
   nodejs
   dataset-fashion-mnist  # examples/fashion_mnist, accuracy tests (scripts/accuracy.sh)
 )
