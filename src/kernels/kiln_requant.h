@@ -66,17 +66,23 @@ static inline int32_t kiln_sat_rounding_doubling_high_mul(int32_t a, int32_t b) 
   return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
 }
 
-/* x / 2^exponent rounded to nearest, ties away from zero; 0 <= exponent <= 31. */
+/* x / 2^exponent rounded to nearest, ties away from zero; exponent >= 0 (gemmlowp: <= 31). */
 static inline int32_t kiln_rounding_divide_by_pot(int32_t x, int32_t exponent) {
-  const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
-  const int32_t remainder = x & mask;
-  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+  /* Defined extension past 31 (a multiplier's shift below -31): |x| / 2^exponent <= 1/2, which
+   * rounds to 0 except the tie -2^31 / 2^32 = -1/2 (away from zero: -1). */
+  if (exponent > 31) return exponent == 32 && x == INT32_MIN ? -1 : 0;
+  {
+    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+  }
 }
 
-/* Saturating x * 2^exponent for 0 <= exponent <= 31. */
+/* Saturating x * 2^exponent for exponent >= 0 (from 31 on every x != 0 saturates, so larger
+ * exponents are computed as 31). */
 static inline int32_t kiln_saturating_left_shift(int32_t x, int32_t exponent) {
-  const int64_t v = (int64_t)x * ((int64_t)1 << exponent);
+  const int64_t v = (int64_t)x * ((int64_t)1 << (exponent > 31 ? 31 : exponent));
   if (v > INT32_MAX) return INT32_MAX;
   if (v < INT32_MIN) return INT32_MIN;
   return (int32_t)v;
@@ -97,8 +103,22 @@ static inline int32_t kiln_multiply_by_quantized_multiplier(int32_t x, int32_t m
 static inline int32_t kiln_multiply_by_quantized_multiplier64(int64_t x, int32_t multiplier,
                                                               int32_t shift) {
   const int32_t m15 = multiplier < 0x7FFF0000 ? (multiplier + (1 << 15)) >> 16 : 0x7FFF;
-  const int32_t total_shift = 15 - shift; /* >= 1 for shift <= 14 */
-  const int64_t result = (x * (int64_t)m15 + ((int64_t)1 << (total_shift - 1))) >> total_shift;
+  const int32_t total_shift = 15 - shift;
+  int64_t result;
+  /* Outside TFLite's shift range (shift <= 14) the result stays defined: from shift 15 on it is
+   * the exact product x * m15 * 2^(shift - 15), saturated (a left shift of 31 already saturates
+   * every nonzero int32, so larger ones are computed as 31); past a right shift of 62 the
+   * product (|x * m15| < 2^62) rounds to 0. */
+  if (total_shift < 1) {
+    result = x * (int64_t)m15;
+    if (result > INT32_MAX) return INT32_MAX;
+    if (result < INT32_MIN) return INT32_MIN;
+    result *= (int64_t)1 << (-total_shift > 31 ? 31 : -total_shift);
+  } else if (total_shift > 62) {
+    return 0;
+  } else {
+    result = (x * (int64_t)m15 + ((int64_t)1 << (total_shift - 1))) >> total_shift;
+  }
   if (result > INT32_MAX) return INT32_MAX;
   if (result < INT32_MIN) return INT32_MIN;
   return (int32_t)result;
