@@ -530,6 +530,10 @@ BenchResult run_bench(const std::string& model_path, const Target& target,
       actual.name = out_name;
       const Comparison cmp = compare_tensors(actual, expected.at(out_name), true, 0.0, 0.0);
       bc.output_bit_exact.push_back(cmp.ok && cmp.bit_exact);
+      const Comparison differences =
+          compare_tensors(actual, expected.at(out_name), false, 0.0, 0.0);
+      bc.mismatches.push_back(differences.mismatches);
+      bc.max_abs_diff.push_back(differences.max_abs);
       bc.outputs.push_back(std::move(actual));
     }
     if (!bc.outputs.empty()) bc.top1 = top1(bc.outputs.front());
@@ -586,7 +590,19 @@ std::string BenchResult::table() const {
                               with_commas(sections.stack) + " reserved"
                         : std::string("not measured on the host"));
   for (const BenchCase& c : cases) {
-    std::string text = c.bit_exact() ? "bit-exact vs interpreter" : "MISMATCH vs interpreter";
+    std::string text = "bit-exact vs interpreter";
+    if (!c.bit_exact()) {
+      int64_t count = 0;
+      double worst = 0;
+      for (size_t k = 0; k < c.mismatches.size(); ++k) {
+        count += c.mismatches[k];
+        worst = std::max(worst, c.max_abs_diff[k]);
+      }
+      char detail[96];
+      std::snprintf(detail, sizeof detail, " (%lld elements differ, max abs diff %.3g)",
+                    static_cast<long long>(count), worst);
+      text = "MISMATCH vs interpreter" + std::string(detail);
+    }
     if (c.top1) text += ", top-1 index " + std::to_string(*c.top1);
     if (!c.instructions.empty())
       text += ", " + with_commas(c.instructions.front()) + " instructions";
@@ -644,6 +660,8 @@ nlohmann::json BenchResult::to_json() const {
                       {"dtype", dtype_name(t.dtype)},
                       {"shape", t.shape},
                       {"bit_exact", static_cast<bool>(c.output_bit_exact[k])},
+                      {"mismatched_elements", c.mismatches[k]},
+                      {"max_abs_diff", c.max_abs_diff[k]},
                       {"hex", text}});
     }
     cj["outputs"] = outs;

@@ -38,6 +38,8 @@ struct BenchCase {
   std::string label;                   // "test_data_set_0", "random_0"
   std::vector<Tensor> outputs;         // as the firmware computed them
   std::vector<bool> output_bit_exact;  // per output, vs the interpreter
+  std::vector<int64_t> mismatches;     // per output: elements whose bits differ
+  std::vector<double> max_abs_diff;    // per output: largest |firmware - interpreter|
   std::vector<uint64_t> instructions;  // per measured run (empty without an emulator)
   std::optional<int64_t> top1;         // index of the largest element of output 0 (if > 1 element)
   bool bit_exact() const;
