@@ -45,6 +45,15 @@ const std::map<std::string, OpKind>& integer_ops() {
   return ops;
 }
 
+// Ops with int16-activation kernels (TFLite 16x8 style) or byte-moving kernels that work for any
+// element type. Other ops in an int16 layer run in int8 (conversions are inserted around them).
+bool has_int16_form(const std::string& op) {
+  static const std::set<std::string> ops = {"Conv",      "Gemm",     "Add",     "Sub",
+                                            "Mul",       "Reshape",  "Flatten", "Squeeze",
+                                            "Unsqueeze", "Transpose"};
+  return ops.count(op) != 0;
+}
+
 // Inputs of an op that carry quantizable float values (the rest: shapes, pads, axes).
 bool is_value_input(const Node& node, size_t index) {
   const std::string& op = node.op_type;
@@ -491,8 +500,15 @@ QuantizeReport quantize_graph(Graph& graph, const QuantizeOptions& options,
       throw Error(node.describe() + ": activations must be int8 or int16");
     if (s.weight_bits != 8 && s.weight_bits != 4)
       throw Error(node.describe() + ": weight bits must be 8 or 4");
+    std::string note;
+    if (s.activations == DType::Int16 && integer_ops().count(node.op_type) &&
+        !has_int16_form(node.op_type)) {
+      s.activations = DType::Int8;
+      note = "no int16 kernel for " + node.op_type + ": runs in int8";
+    }
     json entry = scheme_json(s);
     entry["op"] = node.op_type;
+    if (!note.empty()) entry["note"] = note;
     std::string reason;
     bool runtime = false;
     for (const std::string& out : node.outputs)
