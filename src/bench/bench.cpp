@@ -1,6 +1,7 @@
 #include "bench/bench.hpp"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -103,6 +104,19 @@ std::string last_lines(const std::string& text, size_t count) {
   std::string out;
   for (size_t i = first; i < lines.size(); ++i) out += (out.empty() ? "" : "\n") + lines[i];
   return out;
+}
+
+// A missing cross compiler or emulator should say so, not surface as "exit code 127" later.
+void require_program(const std::string& program, const std::string& role, const Target& target) {
+  if (program.find('/') != std::string::npos) {
+    if (access(program.c_str(), X_OK) == 0) return;
+  } else if (const char* path = std::getenv("PATH")) {
+    std::istringstream dirs(path);
+    for (std::string dir; std::getline(dirs, dir, ':');)
+      if (!dir.empty() && access((fs::path(dir) / program).c_str(), X_OK) == 0) return;
+  }
+  throw Error("bench: '" + program + "' (" + role + " of target '" + target.name +
+              "') is not installed or not in PATH; scripts/install_deps.sh installs it");
 }
 
 std::string hex(uint64_t value) {
@@ -379,6 +393,13 @@ BenchResult run_bench(const std::string& model_path, const Target& target,
                       const BenchOptions& options) {
   if (options.runs < 1) throw Error("bench: --runs must be at least 1");
   if (options.timeout_seconds < 1) throw Error("bench: --timeout must be at least 1 second");
+  require_program(target.toolchain.cc, "the C compiler", target);
+  require_program(target.toolchain.size, "the size tool", target);
+  if (target.emulator) {
+    require_program(target.toolchain.nm, "the symbol lister", target);
+    require_program(target.emulator->binary, "the emulator", target);
+    require_program("cc", "the host C compiler, for the QEMU plugin", target);
+  }
   WorkDir work(options);
   const fs::path gen_dir = work.path() / "generated";
   const fs::path rt_dir = work.path() / "runtime";

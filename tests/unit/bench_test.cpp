@@ -294,6 +294,21 @@ TEST(Bench, HungEmulatorIsKilledWithAClearError) {
   }
 }
 
+TEST(Bench, MissingEmulatorIsNamed) {
+  TempDir dir;
+  const fs::path variant = write_variant(dir.path(), "cortex-m4", [](nlohmann::json& j) {
+    j["emulator"]["binary"] = "qemu-system-kiln-test-missing";
+  });
+  try {
+    run_bench(kMnist, resolve_target(variant.string()), mnist_options(1));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'qemu-system-kiln-test-missing' (the emulator"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Bench, BadOptionsAreErrors) {
   BenchOptions options = mnist_options(0);
   EXPECT_THROW(run_bench(kMnist, find_target("cortex-m4"), options), Error);
