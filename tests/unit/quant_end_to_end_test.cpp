@@ -124,6 +124,22 @@ TEST(QuantEndToEnd, ObserversAndSchemesAllLowerToIntegers) {
   EXPECT_EQ(shift.tensor("logits").quant->zero_points[0], 0);
 }
 
+TEST(QuantEndToEnd, UnfusedActivationsBecomeIntegerToo) {
+  Graph g = load_model(kMnist + "/mnist.onnx");
+  PipelineOptions no_fuse;
+  no_fuse.fuse = false;
+  optimize(g, no_fuse);
+  int relus = 0;
+  for (const Node& n : g.nodes) relus += n.op_type == "Relu";
+  ASSERT_EQ(relus, 2);
+  quantize_graph(g, options());
+  for (const Node& n : g.nodes) {
+    EXPECT_NE(n.op_type, "DequantizeLinear") << n.name;
+    EXPECT_EQ(op_for(n).lower(n, g).function.find("_f32"), std::string::npos) << n.name;
+  }
+  EXPECT_EQ(g.tensor("logits").dtype, DType::Int8);
+}
+
 TEST(QuantEndToEnd, Int16ActivationsWithInt8FallbackForPools) {
   Graph g = float_mnist();
   QuantizeOptions o = options();
