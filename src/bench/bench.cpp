@@ -228,7 +228,6 @@ static void put_u32(uint32_t value) {
 }
 
 )";
-  std::string args_prefix;
   auto call = [&](size_t ci) {
     std::string s = name + "_run(";
     for (size_t k = 0; k < graph.inputs.size(); ++k)
