@@ -197,9 +197,12 @@ void setup_eval(CLI::App& app) {
         int64_t quantized_nodes = 0;
         for (const auto& [name, node] : report.nodes.items())
           if (node.value("quantized", false)) ++quantized_nodes;
-        quantization[build.name] = {{"calibration_samples", report.calibration_samples},
-                                    {"quantized_nodes", quantized_nodes},
-                                    {"nodes", report.nodes.size()}};
+        quantization[build.name] = {
+            {"calibration_samples", report.calibration_samples},
+            {"quantized_nodes", quantized_nodes},
+            {"nodes", report.nodes.size()},
+            {"input_dtype", dtype_name(graph.tensor(graph.inputs.front()).dtype)},
+            {"output_dtype", dtype_name(graph.tensor(graph.outputs.front()).dtype)}};
       }
       ProgressBar bar("evaluating " + build.name, static_cast<int64_t>(dataset.samples.size()),
                       progress);
