@@ -89,15 +89,16 @@ if ((WRITE_DOCS)); then
 Measured with \`scripts/accuracy.sh\` ($KILN_VERSION), which runs
 \`kiln eval --compare-schemes\` in the interpreter (the golden model the generated C matches bit
 for bit). Every quantized build uses the default observers (min/max), asymmetric int8
-activations, symmetric weights and 500 calibration images from the *training* split; each row
-changes one thing against "int8 per-channel", the default of \`kiln compile --quantize int8\`:
+activations (int16 ones are symmetric, as in TFLite's 16x8 scheme), symmetric weights and 500
+calibration images from the *training* split; each row changes one thing against
+"int8 per-channel", the default of \`kiln compile --quantize int8\`:
 
 | build | weights | activations | requantization |
 | --- | --- | --- | --- |
 | float | float32 | float32 | - |
 | int8 per-channel | int8, one scale per output channel | int8 | 32-bit fixed-point multiplier + shift |
 | int8 per-tensor | int8, one scale per tensor | int8 | fixed-point multiplier + shift |
-| int16 activations | int8, per channel | int16 | fixed-point multiplier + shift |
+| int16 activations | int8, per channel | int16, symmetric | fixed-point multiplier + shift |
 | int8 power-of-two | int8, per channel, power-of-two scales | int8, power-of-two scales | shift only (no multiplier) |
 
 All quantized builds have int8 (int16) inputs and outputs: the evaluation quantizes each
