@@ -5,6 +5,7 @@
 #include "ir/error.hpp"
 #include "ops/conv_geometry.hpp"
 #include "ops/op_registry.hpp"
+#include "ops/quantized.hpp"
 
 namespace kiln {
 
@@ -32,9 +33,21 @@ ConvOperands check_operands(const Node& node, const Graph& graph, bool transpose
   const Tensor& x = input_tensor(node, graph, 0);
   const Tensor& w = input_tensor(node, graph, 1);
   const Tensor* bias = node.has_input(2) ? &graph.tensor(node.inputs[2]) : nullptr;
-  require_float32(node, x, "input");
-  require_float32(node, w, "weight");
-  if (bias) require_float32(node, *bias, "bias");
+  if (is_quantized(x) && !transposed) {
+    // Integer convolution: int8 (or int16) activations, int8 weights, integer bias.
+    if (w.dtype != DType::Int8 || !w.quant)
+      throw Error(node.describe() + ": weight '" + w.name + "' of a quantized Conv must be " +
+                  "quantized int8, got " + std::string(dtype_name(w.dtype)));
+    const DType bias_type = x.dtype == DType::Int16 ? DType::Int64 : DType::Int32;
+    if (bias && bias->dtype != bias_type)
+      throw Error(node.describe() + ": bias '" + bias->name + "' of a quantized Conv must be " +
+                  std::string(dtype_name(bias_type)) + ", got " +
+                  std::string(dtype_name(bias->dtype)));
+  } else {
+    require_float32(node, x, "input");
+    require_float32(node, w, "weight");
+    if (bias) require_float32(node, *bias, "bias");
+  }
   if (x.shape.size() < 3 || x.shape.size() > 2 + kMaxWindowRank)
     throw Error(node.describe() + ": input must be N x C x D1 ... (rank 3 to 5), got " +
                 shape_to_string(x.shape));
@@ -82,12 +95,54 @@ void infer_conv(const Node& node, Graph& graph) {
   const WindowGeometry g = conv_window(node, ops);
   Shape out = {ops.x.shape[0], ops.w.shape[0]};
   out.insert(out.end(), g.out.begin(), g.out.end());
-  set_output(node, graph, 0, DType::Float32, out);
+  if (is_quantized(ops.x))
+    set_quantized_output(node, graph, 0, out);
+  else
+    set_output(node, graph, 0, DType::Float32, out);
+}
+
+// kiln_conv_s8 / kiln_conv_s16: geometry as the float kernel, then the quantization arguments.
+KernelCall lower_quantized_conv(const Node& node, const Graph& graph, const ConvOperands& ops,
+                                const WindowGeometry& g) {
+  const Tensor& y = graph.tensor(node.outputs[0]);
+  if (ops.x.dtype == DType::UInt8 || y.dtype != ops.x.dtype)
+    throw UnsupportedError(node.describe() + ": quantized Conv from " +
+                           std::string(dtype_name(ops.x.dtype)) + " to " +
+                           std::string(dtype_name(y.dtype)) + " (kiln: int8->int8, int16->int16)");
+  const int64_t out_channels = ops.w.shape[0];
+  const std::vector<float> w_scales = channel_scales(node, ops.w, 0, out_channels);
+  const double x_scale = per_tensor_scale(node, ops.x, "input");
+  const double y_scale = per_tensor_scale(node, y, "output");
+  std::vector<double> real;
+  for (float ws : w_scales) real.push_back(x_scale * static_cast<double>(ws) / y_scale);
+  KernelCall call(ops.x.dtype == DType::Int16 ? "kiln_conv_s16" : "kiln_conv_s8");
+  call.input(node.inputs[0])
+      .input(node.inputs[1])
+      .input(node.has_input(2) ? node.inputs[2] : "")
+      .output(node.outputs[0])
+      .i(ops.x.shape[0])
+      .i(ops.x.shape[1])
+      .i(out_channels)
+      .i(ops.group)
+      .ints(to_window3(g.in, 1))
+      .ints(to_window3(g.out, 1))
+      .ints(to_window3(g.kernel, 1))
+      .ints(to_window3(g.strides, 1))
+      .ints(to_window3(g.dilations, 1))
+      .ints(to_window3(g.pads_begin, 0))
+      .i(ops.w.quant->bits)
+      .i(per_tensor_zero_point(node, ops.x, "input"))
+      .i(uniform_zero_point(node, ops.w))
+      .i(per_tensor_zero_point(node, y, "output"));
+  add_requant_args(call, requantization(node, real));
+  add_activation_clamp(call, node, y);
+  return call;
 }
 
 KernelCall lower_conv(const Node& node, const Graph& graph) {
   const ConvOperands ops = check_operands(node, graph, false);
   const WindowGeometry g = conv_window(node, ops);
+  if (is_quantized(ops.x)) return lower_quantized_conv(node, graph, ops, g);
   KernelCall call("kiln_conv_f32");
   call.input(node.inputs[0])
       .input(node.inputs[1])

@@ -11,6 +11,7 @@
 #include "ir/error.hpp"
 #include "ops/elementwise_lowering.hpp"
 #include "ops/op_registry.hpp"
+#include "ops/quantized.hpp"
 
 extern "C" {
 #include "kiln_binary_nary.h"
@@ -120,7 +121,68 @@ void infer_binary(const Node& node, Graph& graph, bool integers_allowed, bool mi
                 ") and '" + b.name + "' (" + std::string(dtype_name(b.dtype)) +
                 ") must have the same type");
   }
-  set_output(node, graph, 0, a.dtype, broadcast_shapes(node, a.shape, b.shape));
+  if (is_quantized(a) && is_quantized(b))
+    set_quantized_output(node, graph, 0, broadcast_shapes(node, a.shape, b.shape));
+  else
+    set_output(node, graph, 0, a.dtype, broadcast_shapes(node, a.shape, b.shape));
+}
+
+// Add / Sub / Mul of quantized tensors with TFLite's arithmetic (kiln_binary_s8.h): Add and Sub
+// rescale both inputs to a common scale of 2 * max(sa, sb) with `left_shift` bits of headroom.
+KernelCall lower_quantized_binary(const Node& node, const Graph& graph, int32_t code,
+                                  const BroadcastLayout& layout) {
+  const Tensor& a = graph.tensor(node.inputs[0]);
+  const Tensor& b = graph.tensor(node.inputs[1]);
+  const Tensor& y = graph.tensor(node.outputs[0]);
+  if (code != KILN_BINARY_ADD && code != KILN_BINARY_SUB && code != KILN_BINARY_MUL)
+    throw UnsupportedError(node.describe() + ": no quantized kernel for " + node.op_type);
+  if ((a.dtype != DType::Int8 && a.dtype != DType::Int16) || b.dtype != a.dtype ||
+      y.dtype != a.dtype)
+    throw UnsupportedError(node.describe() + ": quantized " + node.op_type + " needs int8 or " +
+                           "int16 inputs and output of one type");
+  const double sa = per_tensor_scale(node, a, "A");
+  const double sb = per_tensor_scale(node, b, "B");
+  const double sy = per_tensor_scale(node, y, "output");
+  const bool is16 = a.dtype == DType::Int16;
+  const int32_t left_shift = code == KILN_BINARY_MUL ? 0 : (is16 ? 15 : 20);
+  std::vector<double> real;  // a, b, y
+  if (code == KILN_BINARY_MUL) {
+    real = {1.0, 1.0, sa * sb / sy};
+  } else {
+    const double twice_max = 2.0 * std::max(sa, sb);
+    real = {sa / twice_max, sb / twice_max,
+            twice_max / (static_cast<double>(int64_t{1} << left_shift) * sy)};
+  }
+  Requantization r = requantization(node, real);
+  if (r.mode == 1) {
+    // The binary kernels always multiply; a power-of-two scale 2^s is the exact fixed-point
+    // multiplier 2^30 / 2^31 with shift s + 1, so the arithmetic stays power-of-two.
+    for (size_t i = 0; i < r.multipliers.size(); ++i) {
+      r.multipliers[i] = int64_t{1} << 30;
+      r.shifts[i] += 1;
+    }
+  }
+  KernelCall call(is16 ? "kiln_binary_s16" : "kiln_binary_s8");
+  call.i(code)
+      .input(a.name)
+      .input(b.name)
+      .output(y.name)
+      .i(static_cast<int64_t>(layout.shape.size()))
+      .ints(layout.shape)
+      .ints(layout.strides[0])
+      .ints(layout.strides[1])
+      .i(per_tensor_zero_point(node, a, "A"))
+      .i(per_tensor_zero_point(node, b, "B"))
+      .i(per_tensor_zero_point(node, y, "output"))
+      .i(left_shift)
+      .i(r.multipliers[0])
+      .i(r.shifts[0])
+      .i(r.multipliers[1])
+      .i(r.shifts[1])
+      .i(r.multipliers[2])
+      .i(r.shifts[2]);
+  add_activation_clamp(call, node, y);
+  return call;
 }
 
 KernelCall lower_binary(const Node& node, const Graph& graph, int32_t code) {
@@ -129,6 +191,7 @@ KernelCall lower_binary(const Node& node, const Graph& graph, int32_t code) {
   const Tensor& y = graph.tensor(node.outputs[0]);
   const BroadcastLayout layout = broadcast_layout(node, y.shape, {a.shape, b.shape});
   const auto rank = static_cast<int64_t>(layout.shape.size());
+  if (is_quantized(a) && is_quantized(b)) return lower_quantized_binary(node, graph, code, layout);
   if (a.dtype != b.dtype) {  // Pow with a base and exponent of different types
     return KernelCall("kiln_binary_pow_mixed")
         .i(dtype_code(a.dtype))

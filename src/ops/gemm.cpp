@@ -5,6 +5,7 @@
 #include "ir/error.hpp"
 #include "ops/conv_geometry.hpp"
 #include "ops/op_registry.hpp"
+#include "ops/quantized.hpp"
 
 extern "C" {
 #include "kiln_common.h"
@@ -24,8 +25,14 @@ struct GemmDims {
 GemmDims gemm_dims(const Node& node, const Graph& graph) {
   const Tensor& a = input_tensor(node, graph, 0);
   const Tensor& b = input_tensor(node, graph, 1);
-  require_float32(node, a, "A");
-  require_float32(node, b, "B");
+  const bool quantized = is_quantized(a);
+  if (quantized) {
+    if (b.dtype != DType::Int8 || !b.quant)
+      throw Error(node.describe() + ": B '" + b.name + "' of a quantized Gemm must be quantized int8");
+  } else {
+    require_float32(node, a, "A");
+    require_float32(node, b, "B");
+  }
   if (a.shape.size() != 2 || b.shape.size() != 2)
     throw Error(node.describe() + ": A " + shape_to_string(a.shape) + " and B " +
                 shape_to_string(b.shape) + " must both be 2-D");
@@ -42,7 +49,16 @@ GemmDims gemm_dims(const Node& node, const Graph& graph) {
                 (d.trans_b ? " (transposed)" : ""));
   if (node.has_input(2)) {
     const Tensor& c = graph.tensor(node.inputs[2]);
-    require_float32(node, c, "C");
+    if (quantized) {
+      const DType bias_type = a.dtype == DType::Int16 ? DType::Int64 : DType::Int32;
+      if (c.dtype != bias_type || c.elements() != d.n)
+        throw Error(node.describe() + ": C '" + c.name + "' of a quantized Gemm must be " +
+                    std::string(dtype_name(bias_type)) + " [" + std::to_string(d.n) + "]");
+      if (node.attr_float("alpha", 1.0f) != 1.0f || node.attr_float("beta", 1.0f) != 1.0f)
+        throw UnsupportedError(node.describe() + ": quantized Gemm needs alpha = beta = 1");
+    } else {
+      require_float32(node, c, "C");
+    }
     const Shape& cs = c.shape;
     bool ok = cs.size() <= 2;
     if (ok && cs.size() == 2) ok = (cs[0] == 1 || cs[0] == d.m) && (cs[1] == 1 || cs[1] == d.n);
@@ -56,11 +72,53 @@ GemmDims gemm_dims(const Node& node, const Graph& graph) {
 
 void infer_gemm(const Node& node, Graph& graph) {
   const GemmDims d = gemm_dims(node, graph);
-  set_output(node, graph, 0, DType::Float32, {d.m, d.n});
+  if (is_quantized(input_tensor(node, graph, 0)))
+    set_quantized_output(node, graph, 0, {d.m, d.n});
+  else
+    set_output(node, graph, 0, DType::Float32, {d.m, d.n});
+}
+
+// kiln_gemm_s8 / kiln_gemm_s16: a fully connected layer with per-output-channel requantization.
+KernelCall lower_quantized_gemm(const Node& node, const Graph& graph, const GemmDims& d) {
+  const Tensor& a = graph.tensor(node.inputs[0]);
+  const Tensor& b = graph.tensor(node.inputs[1]);
+  const Tensor& y = graph.tensor(node.outputs[0]);
+  if (a.dtype == DType::UInt8 || y.dtype != a.dtype)
+    throw UnsupportedError(node.describe() + ": quantized Gemm from " +
+                           std::string(dtype_name(a.dtype)) + " to " +
+                           std::string(dtype_name(y.dtype)) + " (kiln: int8->int8, int16->int16)");
+  // B's output-channel axis: N is dim 0 of a transposed B, dim 1 otherwise.
+  const std::vector<float> w_scales = channel_scales(node, b, d.trans_b ? 0 : 1, d.n);
+  const double a_scale = per_tensor_scale(node, a, "A");
+  const double y_scale = per_tensor_scale(node, y, "output");
+  std::vector<double> real;
+  for (float ws : w_scales) real.push_back(a_scale * static_cast<double>(ws) / y_scale);
+  const int64_t a_stride_m = d.trans_a ? 1 : d.k, a_stride_k = d.trans_a ? d.m : 1;
+  const int64_t b_stride_k = d.trans_b ? 1 : d.n, b_stride_n = d.trans_b ? d.k : 1;
+  KernelCall call(a.dtype == DType::Int16 ? "kiln_gemm_s16" : "kiln_gemm_s8");
+  call.input(a.name)
+      .input(b.name)
+      .input(node.has_input(2) ? node.inputs[2] : "")
+      .output(y.name)
+      .i(d.m)
+      .i(d.n)
+      .i(d.k)
+      .i(a_stride_m)
+      .i(a_stride_k)
+      .i(b_stride_k)
+      .i(b_stride_n)
+      .i(b.quant->bits)
+      .i(per_tensor_zero_point(node, a, "A"))
+      .i(uniform_zero_point(node, b))
+      .i(per_tensor_zero_point(node, y, "output"));
+  add_requant_args(call, requantization(node, real));
+  add_activation_clamp(call, node, y);
+  return call;
 }
 
 KernelCall lower_gemm(const Node& node, const Graph& graph) {
   const GemmDims d = gemm_dims(node, graph);
+  if (is_quantized(graph.tensor(node.inputs[0]))) return lower_quantized_gemm(node, graph, d);
   // Element strides of A viewed as [M, K] and B viewed as [K, N].
   const int64_t a_stride_m = d.trans_a ? 1 : d.k, a_stride_k = d.trans_a ? d.m : 1;
   const int64_t b_stride_k = d.trans_b ? 1 : d.n, b_stride_n = d.trans_b ? d.k : 1;
@@ -110,8 +168,14 @@ struct MatMulPlan {
 MatMulPlan matmul_plan(const Node& node, const Graph& graph) {
   const Tensor& a = input_tensor(node, graph, 0);
   const Tensor& b = input_tensor(node, graph, 1);
-  require_float32(node, a, "A");
-  require_float32(node, b, "B");
+  if (is_quantized(a)) {
+    if (b.dtype != DType::Int8 || !b.quant)
+      throw Error(node.describe() + ": B '" + b.name +
+                  "' of a quantized MatMul must be quantized int8");
+  } else {
+    require_float32(node, a, "A");
+    require_float32(node, b, "B");
+  }
   if (a.shape.empty() || b.shape.empty())
     throw Error(node.describe() + ": MatMul operands must have rank >= 1, got " +
                 shape_to_string(a.shape) + " and " + shape_to_string(b.shape));
@@ -152,7 +216,46 @@ MatMulPlan matmul_plan(const Node& node, const Graph& graph) {
 }
 
 void infer_matmul(const Node& node, Graph& graph) {
-  set_output(node, graph, 0, DType::Float32, matmul_plan(node, graph).out);
+  if (is_quantized(input_tensor(node, graph, 0)))
+    set_quantized_output(node, graph, 0, matmul_plan(node, graph).out);
+  else
+    set_output(node, graph, 0, DType::Float32, matmul_plan(node, graph).out);
+}
+
+// kiln_matmul_s8: per-tensor A, per-tensor or per-column (last axis) B.
+KernelCall lower_quantized_matmul(const Node& node, const Graph& graph, const MatMulPlan& p) {
+  const Tensor& a = graph.tensor(node.inputs[0]);
+  const Tensor& b = graph.tensor(node.inputs[1]);
+  const Tensor& y = graph.tensor(node.outputs[0]);
+  if (a.dtype != DType::Int8 || y.dtype != DType::Int8)
+    throw UnsupportedError(node.describe() + ": quantized MatMul from " +
+                           std::string(dtype_name(a.dtype)) + " to " +
+                           std::string(dtype_name(y.dtype)) + " (kiln: int8->int8)");
+  if (b.quant->packed_int4())
+    throw UnsupportedError(node.describe() + ": int4 weights are supported for Conv and Gemm");
+  const auto b_rank = static_cast<int64_t>(b.shape.size());
+  const std::vector<float> w_scales = channel_scales(node, b, b_rank - 1, p.n);
+  const double a_scale = per_tensor_scale(node, a, "A");
+  const double y_scale = per_tensor_scale(node, y, "output");
+  std::vector<double> real;
+  for (float ws : w_scales) real.push_back(a_scale * static_cast<double>(ws) / y_scale);
+  KernelCall call("kiln_matmul_s8");
+  call.input(a.name)
+      .input(b.name)
+      .output(y.name)
+      .i(static_cast<int64_t>(p.batch.size()))
+      .ints(p.batch)
+      .ints(p.a_strides)
+      .ints(p.b_strides)
+      .i(p.m)
+      .i(p.n)
+      .i(p.k)
+      .i(per_tensor_zero_point(node, a, "A"))
+      .i(uniform_zero_point(node, b))
+      .i(per_tensor_zero_point(node, y, "output"));
+  add_requant_args(call, requantization(node, real));
+  add_activation_clamp(call, node, y);
+  return call;
 }
 
 KernelCall lower_matmul(const Node& node, const Graph& graph) {
@@ -162,6 +265,7 @@ KernelCall lower_matmul(const Node& node, const Graph& graph) {
     p.a_strides = {0};
     p.b_strides = {0};
   }
+  if (is_quantized(graph.tensor(node.inputs[0]))) return lower_quantized_matmul(node, graph, p);
   KernelCall call("kiln_matmul_f32");
   call.input(node.inputs[0])
       .input(node.inputs[1])

@@ -40,6 +40,10 @@ struct OpDef {
   InPlace in_place = InPlace::None;
   // True when lower() honours node.activation (passes/fuse_activations only fuses into these).
   bool accepts_activation = false;
+  // True for QuantizeLinear / DequantizeLinear: the generic folding in infer_shapes and
+  // fold_constants leaves them alone, because passes/lower_qdq must first see which integer op
+  // absorbs a dequantized constant (it folds the rest itself).
+  bool defer_folding = false;
 };
 
 void register_op(OpDef def);

@@ -5,6 +5,7 @@
 #include "ops/checked_math.hpp"
 #include "ops/conv_geometry.hpp"
 #include "ops/op_registry.hpp"
+#include "ops/quantized.hpp"
 
 namespace kiln {
 
@@ -17,7 +18,7 @@ bool has_indices(const Node& node) {
 
 const Tensor& pooled_input(const Node& node, const Graph& graph) {
   const Tensor& x = input_tensor(node, graph, 0);
-  require_float32(node, x, "input");
+  if (!is_quantized(x)) require_float32(node, x, "input");
   if (x.shape.size() < 3 || x.shape.size() > 2 + kMaxWindowRank)
     throw Error(node.describe() + ": input must be N x C x D1 ... (rank 3 to 5), got " +
                 shape_to_string(x.shape));
@@ -51,7 +52,23 @@ void infer_pool(const Node& node, Graph& graph) {
   Shape out = {xs[0], xs[1]};
   out.insert(out.end(), g.out.begin(), g.out.end());
   if (has_indices(node)) set_output(node, graph, 1, DType::Int64, out);
-  set_output(node, graph, 0, DType::Float32, out);
+  if (is_quantized(graph.tensor(node.inputs[0])))
+    set_quantized_output(node, graph, 0, out);
+  else
+    set_output(node, graph, 0, DType::Float32, out);
+}
+
+// Quantized pooling keeps the input's scale and zero point (passes/lower_qdq inserts a
+// kiln.Requantize where a model wants another), so max and average run on the raw integers.
+void require_same_quantization(const Node& node, const Tensor& x, const Tensor& y) {
+  if (x.dtype != DType::Int8 || y.dtype != DType::Int8)
+    throw UnsupportedError(node.describe() + ": quantized " + node.op_type + " supports int8, got " +
+                           std::string(dtype_name(x.dtype)) + " -> " +
+                           std::string(dtype_name(y.dtype)));
+  if (per_tensor_scale(node, x, "input") != per_tensor_scale(node, y, "output") ||
+      per_tensor_zero_point(node, x, "input") != per_tensor_zero_point(node, y, "output"))
+    throw InternalError(node.describe() + ": quantized pooling needs equal input and output " +
+                        "quantization");
 }
 
 KernelCall lower_pool(const Node& node, const Graph& graph) {
@@ -60,6 +77,26 @@ KernelCall lower_pool(const Node& node, const Graph& graph) {
   const Shape& xs = graph.tensor(node.inputs[0]).shape;
   const bool is_max = node.op_type == "MaxPool";
   const bool indices = has_indices(node);
+  const Tensor& x = graph.tensor(node.inputs[0]);
+  if (is_quantized(x)) {
+    if (indices)
+      throw UnsupportedError(node.describe() + ": MaxPool indices of a quantized tensor");
+    const Tensor& y = graph.tensor(node.outputs[0]);
+    require_same_quantization(node, x, y);
+    KernelCall call(is_max ? "kiln_max_pool_s8" : "kiln_average_pool_s8");
+    call.input(x.name)
+        .output(y.name)
+        .i(xs[0] * xs[1])
+        .ints(to_window3(g.in, 1))
+        .ints(to_window3(g.out, 1))
+        .ints(to_window3(g.kernel, 1))
+        .ints(to_window3(g.strides, 1))
+        .ints(to_window3(g.dilations, 1))
+        .ints(to_window3(g.pads_begin, 0));
+    if (!is_max) call.ints(to_window3(g.pads_end, 0)).i(node.attr_int("count_include_pad", 0));
+    add_activation_clamp(call, node, y);
+    return call;
+  }
   KernelCall call(!is_max   ? "kiln_average_pool_f32"
                   : indices ? "kiln_max_pool_indices_f32"
                             : "kiln_max_pool_f32");
@@ -86,7 +123,7 @@ int64_t average_pool_macs(const Node& node, const Graph& graph) {
 
 void infer_global_pool(const Node& node, Graph& graph) {
   const Tensor& x = input_tensor(node, graph, 0);
-  require_float32(node, x, "input");
+  if (!is_quantized(x)) require_float32(node, x, "input");
   if (x.shape.size() < 3)
     throw Error(node.describe() + ": input must be N x C x D1 ... (rank >= 3), got " +
                 shape_to_string(x.shape));
@@ -95,7 +132,52 @@ void infer_global_pool(const Node& node, Graph& graph) {
   out[1] = x.shape[1];
   for (size_t i = 2; i < x.shape.size(); ++i)
     if (x.shape[i] == 0) throw Error(node.describe() + ": cannot pool an empty spatial extent");
-  set_output(node, graph, 0, DType::Float32, out);
+  if (is_quantized(x))
+    set_quantized_output(node, graph, 0, out);
+  else
+    set_output(node, graph, 0, DType::Float32, out);
+}
+
+// GlobalAveragePool requantizes (mean = sum / plane, scaled x_scale / y_scale); GlobalMaxPool is
+// a max pool whose window is the whole plane.
+KernelCall lower_quantized_global_pool(const Node& node, const Graph& graph, int64_t plane) {
+  const Tensor& x = graph.tensor(node.inputs[0]);
+  const Tensor& y = graph.tensor(node.outputs[0]);
+  const Shape& xs = x.shape;
+  if (node.op_type == "GlobalMaxPool") {
+    require_same_quantization(node, x, y);
+    std::vector<int64_t> spatial(xs.begin() + 2, xs.end());
+    std::vector<int64_t> ones(spatial.size(), 1), zeros(spatial.size(), 0);
+    KernelCall call("kiln_max_pool_s8");
+    call.input(x.name)
+        .output(y.name)
+        .i(xs[0] * xs[1])
+        .ints(to_window3(spatial, 1))
+        .ints(to_window3(ones, 1))
+        .ints(to_window3(spatial, 1))
+        .ints(to_window3(ones, 1))
+        .ints(to_window3(ones, 1))
+        .ints(to_window3(zeros, 0));
+    add_activation_clamp(call, node, y);
+    return call;
+  }
+  if (x.dtype != DType::Int8 || y.dtype != DType::Int8)
+    throw UnsupportedError(node.describe() + ": quantized GlobalAveragePool supports int8");
+  const double real = static_cast<double>(per_tensor_scale(node, x, "input")) /
+                      (static_cast<double>(per_tensor_scale(node, y, "output")) *
+                       static_cast<double>(plane));
+  const FixedPointMultiplier m = quantize_multiplier(real);
+  KernelCall call("kiln_global_average_pool_s8");
+  call.input(x.name)
+      .output(y.name)
+      .i(xs[0] * xs[1])
+      .i(plane)
+      .i(per_tensor_zero_point(node, x, "input"))
+      .i(per_tensor_zero_point(node, y, "output"))
+      .i(m.multiplier)
+      .i(m.shift);
+  add_activation_clamp(call, node, y);
+  return call;
 }
 
 KernelCall lower_global_pool(const Node& node, const Graph& graph) {
@@ -103,6 +185,8 @@ KernelCall lower_global_pool(const Node& node, const Graph& graph) {
   const Shape& xs = graph.tensor(node.inputs[0]).shape;
   int64_t plane = 1;
   for (size_t i = 2; i < xs.size(); ++i) plane *= xs[i];
+  if (is_quantized(graph.tensor(node.inputs[0])))
+    return lower_quantized_global_pool(node, graph, plane);
   KernelCall call(node.op_type == "GlobalMaxPool" ? "kiln_global_max_pool_f32"
                                                   : "kiln_global_average_pool_f32");
   call.input(node.inputs[0]).output(node.outputs[0]).i(xs[0] * xs[1]).i(plane);

@@ -6,10 +6,12 @@
 // old-form node additionally carries the kiln attribute kCoerceAttr = 1, which makes the
 // normalized span run from `axis` to the last dim. (The two agree whenever axis is the last
 // dim, the common case.)
+#include <cmath>
 #include <string>
 
 #include "ir/error.hpp"
 #include "ops/op_registry.hpp"
+#include "ops/quantized.hpp"
 
 namespace kiln {
 
@@ -25,6 +27,11 @@ void upgrade_softmax(Node& node, Graph&, int opset) {
 
 void infer_softmax(const Node& node, Graph& graph) {
   const Tensor& x = input_tensor(node, graph, 0);
+  if (is_quantized(x) && node.op_type == "Softmax") {
+    normalize_axis(node, node.attr_int("axis", -1), static_cast<int64_t>(x.shape.size()));
+    set_quantized_output(node, graph, 0, x.shape);
+    return;
+  }
   if (x.dtype != DType::Float32)
     throw Error(node.describe() + ": input '" + x.name + "' has type " +
                 std::string(dtype_name(x.dtype)) + ", expected float32");
@@ -49,6 +56,29 @@ KernelCall lower_softmax(const Node& node, const Graph& graph, bool log_softmax)
       else
         inner *= x.shape[d];
     }
+  }
+  if (is_quantized(x)) {
+    // Integer softmax (kiln_softmax_s8.h): exp of the distance to the row maximum from a table
+    // the compiler fills, a Q31 ratio, then requantization to the output scale.
+    const Tensor& y = graph.tensor(node.outputs[0]);
+    if (x.dtype != DType::Int8 || y.dtype != DType::Int8)
+      throw UnsupportedError(node.describe() + ": quantized Softmax supports int8");
+    const double x_scale = per_tensor_scale(node, x, "input");
+    std::vector<int64_t> exp_table(256);
+    for (size_t d = 0; d < exp_table.size(); ++d)
+      exp_table[d] = std::llround(std::ldexp(std::exp(-static_cast<double>(d) * x_scale), 30));
+    const FixedPointMultiplier m = quantize_multiplier(
+        1.0 / (static_cast<double>(per_tensor_scale(node, y, "output")) * std::ldexp(1.0, 31)));
+    return KernelCall("kiln_softmax_s8")
+        .input(x.name)
+        .ints(exp_table)
+        .output(y.name)
+        .i(outer)
+        .i(length)
+        .i(inner)
+        .i(per_tensor_zero_point(node, y, "output"))
+        .i(m.multiplier)
+        .i(m.shift);
   }
   return KernelCall("kiln_softmax_f32")
       .input(x.name)

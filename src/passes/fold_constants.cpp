@@ -29,7 +29,8 @@ bool can_fold(const Node& node, const Graph& graph) {
     any_input = true;
     if (!graph.tensor(in).constant) return false;
   }
-  if (!any_input || !find_op(node.domain, node.op_type)) return false;
+  const OpDef* op = find_op(node.domain, node.op_type);
+  if (!any_input || op == nullptr || op->defer_folding) return false;
   int64_t bytes = 0;
   for (const std::string& out : node.outputs) {
     if (out.empty()) continue;

@@ -14,7 +14,7 @@ bool foldable(const Node& node, const Graph& graph) {
     any_input = true;
     if (!graph.tensor(in).constant) return false;
   }
-  if (!any_input) return false;
+  if (!any_input || op_for(node).defer_folding) return false;
   int64_t bytes = 0;
   for (const std::string& out : node.outputs)
     if (!out.empty()) bytes += graph.tensor(out).bytes();

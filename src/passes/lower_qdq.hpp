@@ -7,6 +7,7 @@
 
 namespace kiln {
 
-void lower_qdq(Graph& graph);
+// Returns true if the graph changed (false for graphs without QuantizeLinear/DequantizeLinear).
+bool lower_qdq(Graph& graph);
 
 }  // namespace kiln

@@ -5,6 +5,7 @@
 #include "passes/fold_constants.hpp"
 #include "passes/fold_pad.hpp"
 #include "passes/fuse_activations.hpp"
+#include "passes/lower_qdq.hpp"
 #include "passes/remove_identity.hpp"
 #include "passes/simplify_layout.hpp"
 
@@ -26,6 +27,9 @@ std::vector<Pass> default_pipeline(const PipelineOptions& options) {
     passes.push_back({"fold-pad", fold_pad});
     passes.push_back({"fuse-activations", fuse_activations});
   }
+  // Quantized models: QDQ patterns become integer ops once the float graph is in final form
+  // (activations fused, so Conv -> Relu -> QuantizeLinear reads as one quantized Conv).
+  passes.push_back({"lower-qdq", lower_qdq});
   passes.push_back({"fold-constants", fold_constants});
   passes.push_back({"eliminate-dead-code", eliminate_dead_code});
   return passes;

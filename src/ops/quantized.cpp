@@ -1,0 +1,111 @@
+#include "ops/quantized.hpp"
+
+#include <string>
+
+#include "ir/error.hpp"
+#include "ops/op_registry.hpp"
+
+namespace kiln {
+
+bool is_quantized(const Tensor& tensor) {
+  return tensor.quant.has_value() &&
+         (tensor.dtype == DType::Int8 || tensor.dtype == DType::UInt8 ||
+          tensor.dtype == DType::Int16);
+}
+
+const QuantParams& require_quant(const Node& node, const Tensor& tensor, const char* role) {
+  if (!tensor.quant || tensor.quant->scales.empty())
+    throw Error(node.describe() + ": " + role + " '" + tensor.name +
+                "' has no quantization parameters");
+  return *tensor.quant;
+}
+
+float per_tensor_scale(const Node& node, const Tensor& tensor, const char* role) {
+  const QuantParams& q = require_quant(node, tensor, role);
+  if (q.per_channel())
+    throw UnsupportedError(node.describe() + ": " + role + " '" + tensor.name +
+                           "' must be quantized per tensor");
+  return q.scales[0];
+}
+
+int32_t per_tensor_zero_point(const Node& node, const Tensor& tensor, const char* role) {
+  const QuantParams& q = require_quant(node, tensor, role);
+  if (q.zero_points.size() > 1)
+    throw UnsupportedError(node.describe() + ": " + role + " '" + tensor.name +
+                           "' must have a single zero point");
+  return q.zero_points.empty() ? 0 : q.zero_points[0];
+}
+
+std::vector<float> channel_scales(const Node& node, const Tensor& weight, int64_t axis,
+                                  int64_t count) {
+  const QuantParams& q = require_quant(node, weight, "weight");
+  if (!q.per_channel()) return std::vector<float>(static_cast<size_t>(count), q.scales[0]);
+  const auto rank = static_cast<int64_t>(weight.shape.size());
+  const int64_t q_axis = q.axis < 0 ? q.axis + rank : q.axis;
+  if (q_axis != axis || static_cast<int64_t>(q.scales.size()) != count)
+    throw UnsupportedError(node.describe() + ": weight '" + weight.name + "' is quantized along axis " +
+                           std::to_string(q.axis) + " with " + std::to_string(q.scales.size()) +
+                           " scales; kiln needs per-channel scales along axis " +
+                           std::to_string(axis) + " (" + std::to_string(count) + " channels)");
+  return q.scales;
+}
+
+int32_t uniform_zero_point(const Node& node, const Tensor& weight) {
+  const QuantParams& q = require_quant(node, weight, "weight");
+  if (q.zero_points.empty()) return 0;
+  for (int32_t zp : q.zero_points)
+    if (zp != q.zero_points[0])
+      throw UnsupportedError(node.describe() + ": weight '" + weight.name +
+                             "' has per-channel zero points that differ");
+  return q.zero_points[0];
+}
+
+void set_quantized_output(const Node& node, Graph& graph, size_t index, Shape shape) {
+  Tensor& out = output_tensor(node, graph, index);
+  if (!is_quantized(out))
+    throw Error(node.describe() + ": output '" + out.name +
+                "' of a quantized op has no quantization parameters");
+  set_output(node, graph, index, out.dtype, std::move(shape));
+}
+
+Requantization requantization(const Node& node, const std::vector<double>& real) {
+  Requantization r;
+  const std::string strategy = node.attr_string(kRequantAttr, "fixed");
+  if (strategy != "fixed" && strategy != "shift")
+    throw Error(node.describe() + ": attribute " + kRequantAttr + " must be fixed or shift, got '" +
+                strategy + "'");
+  r.mode = strategy == "shift" ? 1 : 0;
+  for (double v : real) {
+    if (!(v > 0.0))
+      throw Error(node.describe() + ": non-positive requantization scale " + std::to_string(v));
+    const FixedPointMultiplier m = r.mode == 1 ? quantize_multiplier_pot(v) : quantize_multiplier(v);
+    r.multipliers.push_back(m.multiplier);
+    r.shifts.push_back(m.shift);
+  }
+  return r;
+}
+
+void add_requant_args(KernelCall& call, const Requantization& r) {
+  call.ints(r.multipliers).ints(r.shifts).i(r.mode);
+}
+
+void add_activation_clamp(KernelCall& call, const Node& node, const Tensor& output) {
+  const auto [lo, hi] = quantized_activation_range(
+      node, output.dtype, per_tensor_scale(node, output, "output"),
+      per_tensor_zero_point(node, output, "output"));
+  call.i(lo).i(hi);
+}
+
+int32_t qtype_code(const Node& node, DType type) {
+  switch (type) {
+    case DType::Int8: return 0;
+    case DType::UInt8: return 1;
+    case DType::Int16: return 2;
+    case DType::Int32: return 3;
+    default:
+      throw UnsupportedError(node.describe() + ": " + std::string(dtype_name(type)) +
+                             " is not a supported quantized type");
+  }
+}
+
+}  // namespace kiln

@@ -1,0 +1,51 @@
+#pragma once
+// Helpers the ops share for their quantized (integer) forms. A quantized tensor is an Int8,
+// Int16 or UInt8 tensor with Tensor::quant set; its op keeps the ONNX op type and picks the
+// integer kernel from the input dtype (see docs/quantization.md).
+#include <cstdint>
+#include <vector>
+
+#include "ir/graph.hpp"
+#include "ops/kernel_call.hpp"
+#include "quant/quant_math.hpp"
+
+namespace kiln {
+
+// Node attribute selecting power-of-two requantization (value "shift"); default fixed point.
+inline constexpr const char* kRequantAttr = "kiln_requant";
+
+bool is_quantized(const Tensor& tensor);
+// The tensor's quantization parameters; Error naming node, role and tensor if it has none.
+const QuantParams& require_quant(const Node& node, const Tensor& tensor, const char* role);
+// Per-tensor scale; Error if the tensor is quantized per channel.
+float per_tensor_scale(const Node& node, const Tensor& tensor, const char* role);
+int32_t per_tensor_zero_point(const Node& node, const Tensor& tensor, const char* role);
+// `count` scales for a weight quantized per tensor (repeated) or per channel along `axis` with
+// exactly `count` channels; Error otherwise.
+std::vector<float> channel_scales(const Node& node, const Tensor& weight, int64_t axis,
+                                  int64_t count);
+// The single weight zero point (kernels take one); UnsupportedError when per-channel zero points
+// differ.
+int32_t uniform_zero_point(const Node& node, const Tensor& weight);
+
+// Output `index` of a quantized op: its dtype and quant were set by the pass that quantized the
+// graph; shape inference only sets the shape. Error if the output carries no quantization.
+void set_quantized_output(const Node& node, Graph& graph, size_t index, Shape shape);
+
+// Integer requantization of ratios `real[i]` (= in_scale * w_scale[i] / out_scale) per the
+// node's strategy: appends multipliers (Ints), shifts (Ints) and the KILN_REQUANT_* mode (Int).
+struct Requantization {
+  std::vector<int64_t> multipliers;
+  std::vector<int64_t> shifts;
+  int32_t mode = 0;
+};
+Requantization requantization(const Node& node, const std::vector<double>& real);
+void add_requant_args(KernelCall& call, const Requantization& r);
+
+// Appends act_min, act_max: the node's fused activation as a clamp in the output's domain.
+void add_activation_clamp(KernelCall& call, const Node& node, const Tensor& output);
+
+// KILN_QTYPE_* code of a quantized element type (kiln_requant.h).
+int32_t qtype_code(const Node& node, DType type);
+
+}  // namespace kiln
