@@ -88,8 +88,10 @@ std::optional<Dequantized> dequantized(const Graph& graph, const std::string& te
   const Tensor& x = graph.tensor(dq.inputs[0]);
   if (!is_integer_type(x.dtype)) return std::nullopt;
   Dequantized d{x.name, qdq_params(graph, dq), x.dtype, x.constant};
-  // An integer tensor read with two different parameter sets cannot carry one Tensor::quant.
-  if (x.quant && !(same_params(*x.quant, d.params) && x.quant->bits == 8)) return std::nullopt;
+  // A runtime integer tensor read with two different parameter sets cannot carry one
+  // Tensor::quant. Constants can: their users take a copy (weight_tensor, bias_tensor).
+  if (!x.constant && x.quant && !(same_params(*x.quant, d.params) && x.quant->bits == 8))
+    return std::nullopt;
   return d;
 }
 
@@ -229,6 +231,13 @@ std::string pack_int4(Graph& graph, const Node& node, const Dequantized& w) {
 std::optional<std::string> weight_tensor(Graph& graph, const Node& node, const Dequantized& w) {
   if (!w.constant || (w.dtype != DType::Int8 && w.dtype != DType::UInt8)) return std::nullopt;
   if (w.params.bits == 4) return pack_int4(graph, node, w);
+  const Tensor& t = graph.tensor(w.name);
+  if (t.quant && !same_params(*t.quant, w.params)) {
+    Tensor copy = t;
+    copy.name = graph.unique_name(w.name + "_requantized");
+    copy.quant = w.params;
+    return graph.add_tensor(std::move(copy)).name;
+  }
   annotate(graph, w);
   return w.name;
 }
@@ -578,6 +587,38 @@ bool collapse_pair(Graph& graph, int index) {
   return true;
 }
 
+// MatMul(A, constant B [K, N]) -> Add(bias [N]) becomes one Gemm, so exporters' dense layers
+// (tf2onnx writes MatMul + Add between DequantizeLinear and QuantizeLinear) quantize as a fully
+// connected layer with an int32 bias.
+void fuse_matmul_bias(Graph& graph) {
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const Node& mm = graph.nodes[i];
+    if (!is_op(mm, "MatMul") || mm.activation.kind != Activation::None) continue;
+    const auto b = dequantized(graph, mm.inputs[1]);
+    const Tensor& a = graph.tensor(mm.inputs[0]);
+    if (!b || !b->constant || a.shape.size() != 2 || graph.tensor(b->name).shape.size() != 2)
+      continue;
+    const int64_t n = graph.tensor(b->name).shape[1];
+    const std::vector<int> readers = graph.consumers(mm.outputs[0]);
+    if (readers.size() != 1 || graph.is_graph_output(mm.outputs[0])) continue;
+    const Node& add = graph.nodes[readers[0]];
+    if (!is_op(add, "Add") || add.activation.kind != Activation::None) continue;
+    const std::string bias = add.inputs[0] == mm.outputs[0] ? add.inputs[1] : add.inputs[0];
+    const auto d = dequantized(graph, bias);
+    const Tensor& bt = graph.tensor(bias);
+    const bool constant_bias = (d && d->constant) || bt.constant;
+    if (!constant_bias || bt.elements() != n || bt.shape.size() != 1) continue;
+    Node gemm;
+    gemm.name = mm.name;
+    gemm.op_type = "Gemm";
+    gemm.inputs = {mm.inputs[0], mm.inputs[1], bias};
+    gemm.outputs = {add.outputs[0]};
+    const int add_index = readers[0];
+    graph.nodes[i] = std::move(gemm);
+    erase_nodes(graph, {add_index});
+  }
+}
+
 bool rewrite_one(Graph& graph) {
   for (int i = 0; i < static_cast<int>(graph.nodes.size()); ++i) {
     const Node& node = graph.nodes[i];
@@ -689,7 +730,9 @@ bool lower_qdq(Graph& graph) {
   // ops that run on them unchanged (a leading Transpose of an int8 input) see them.
   for (const Node& node : graph.nodes)
     if (is_dq(node))
-      if (auto d = dequantized(graph, node.outputs[0])) annotate(graph, *d);
+      if (auto d = dequantized(graph, node.outputs[0]); d && !d->constant) annotate(graph, *d);
+  fuse_matmul_bias(graph);
+  graph.topo_sort();
   while (rewrite_one(graph)) {
     graph.topo_sort();
     eliminate_dead_code(graph);
