@@ -14,6 +14,8 @@
 #include "frontend/load_model.hpp"
 #include "interpreter/interpreter.hpp"
 #include "ir/error.hpp"
+#include "quant/quantize.hpp"
+#include "verify/evaluate.hpp"
 #include "verify/process.hpp"
 #include "verify/tensor_io.hpp"
 #include "verify/verify.hpp"
@@ -155,6 +157,14 @@ std::vector<BenchCaseInputs> bench_inputs(const std::string& model_path, const G
       if (it == c.inputs.end())
         throw Error("bench: " + set.label + ": no data for input '" + name + "'");
       const Tensor& like = graph.tensor(name);
+      // A quantized model with integer inputs gets the float test data quantized with the
+      // input's own scale and zero point, as an application would feed it.
+      if (it->second.dtype == DType::Float32 && like.dtype != DType::Float32 && like.quant &&
+          it->second.shape == like.shape) {
+        Tensor quantized = model_input_from_sample(like, it->second);
+        quantized.name = name;
+        it->second = std::move(quantized);
+      }
       if (it->second.dtype != like.dtype || it->second.shape != like.shape)
         throw Error("bench: " + set.label + ": input '" + name + "' is " +
                     std::string(dtype_name(it->second.dtype)) +
@@ -404,7 +414,18 @@ BenchResult run_bench(const std::string& model_path, const Target& target,
   const fs::path rt_dir = work.path() / "runtime";
   fs::create_directories(rt_dir);
 
-  CompileResult compiled = compile_model(model_path, options.compile, gen_dir);
+  CompileResult compiled;
+  if (options.quantize.enabled) {
+    // load -> optimize -> quantize -> compile, as `kiln compile --quantize` does.
+    CompileOptions compile_options = options.compile;
+    Graph graph = load_model(model_path, compile_options.load);
+    optimize(graph, compile_options.pipeline);
+    const QuantizeReport report = quantize_graph(graph, options.quantize);
+    compile_options.report_sections["quantization"] = report.to_json();
+    compiled = compile_graph(std::move(graph), compile_options, gen_dir, model_path);
+  } else {
+    compiled = compile_model(model_path, options.compile, gen_dir);
+  }
   const Graph& graph = compiled.graph;
   const std::vector<BenchCaseInputs> cases = bench_inputs(model_path, graph, options);
 
@@ -413,6 +434,8 @@ BenchResult run_bench(const std::string& model_path, const Target& target,
   result.target = target.name;
   result.board = target.emulator ? target.emulator->machine : "";
   result.optimize = options.optimize;
+  if (options.quantize.enabled)
+    result.quantization = dtype_name(options.quantize.defaults.activations);
   result.macs = compiled.total_macs;
   result.arena_bytes = compiled.plan.arena_bytes;
   result.weight_bytes = compiled.plan.weight_bytes;
@@ -583,7 +606,8 @@ std::string with_commas(uint64_t v) {
 std::string BenchResult::table() const {
   std::ostringstream out;
   out << "kiln bench " << model << " on " << target
-      << (board.empty() ? "" : " (QEMU " + board + ")") << ", " << optimize << "\n";
+      << (board.empty() ? "" : " (QEMU " + board + ")") << ", " << optimize
+      << (quantization.empty() ? std::string() : ", " + quantization) << "\n";
   auto row = [&out](const std::string& label, const std::string& value) {
     out << "  " << label << std::string(label.size() < 22 ? 22 - label.size() : 1, ' ') << value
         << "\n";
@@ -639,6 +663,7 @@ nlohmann::json BenchResult::to_json() const {
   j["target"] = target;
   j["board"] = board;
   j["optimize"] = optimize;
+  j["quantization"] = quantization.empty() ? nlohmann::json(nullptr) : nlohmann::json(quantization);
   j["macs"] = macs;
   const std::optional<uint64_t> n = instructions();
   j["instructions_per_inference"] = n ? nlohmann::json(*n) : nlohmann::json(nullptr);

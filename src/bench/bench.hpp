@@ -19,12 +19,14 @@
 
 #include "codegen/compile.hpp"
 #include "ir/tensor.hpp"
+#include "quant/quantize_options.hpp"
 #include "targets/target.hpp"
 
 namespace kiln {
 
 struct BenchOptions {
   CompileOptions compile;
+  QuantizeOptions quantize;          // enabled: post-training quantization before compiling
   std::filesystem::path inputs_dir;  // ONNX test data (see load_test_data); empty = random
   uint64_t seed = 0;                 // random inputs when no inputs_dir
   int runs = 1;                      // measured inferences per input set, after one warm-up
@@ -58,6 +60,7 @@ struct BenchResult {
   std::string target;
   std::string board;  // emulator machine, "" on the host
   std::string optimize;
+  std::string quantization;  // "" for the float model, else the --quantize type ("int8")
   int64_t macs = 0;
   int64_t arena_bytes = 0;  // from the memory plan
   int64_t weight_bytes = 0;

@@ -225,6 +225,23 @@ int main(void) {
   EXPECT_LT(plugin_short, minstret_short + 16);
 }
 
+TEST(Bench, Int8MnistIsBitExactOnCortexM4) {
+  // The same harness for a quantized model: float test data is quantized with the int8 input's
+  // parameters, the int8 outputs are compared bit for bit.
+  BenchOptions options = mnist_options(2);
+  options.quantize.enabled = true;
+  options.quantize.calibration.path = std::string(KILN_SOURCE_DIR) + "/examples/mnist";
+  options.quantize.progress = false;
+  const BenchResult r = run_bench(kMnist, find_target("cortex-m4"), options);
+  EXPECT_TRUE(r.bit_exact()) << r.table();
+  EXPECT_EQ(r.quantization, "int8");
+  ASSERT_TRUE(r.instructions().has_value());
+  EXPECT_TRUE(r.deterministic());
+  EXPECT_EQ(r.cases[0].outputs[0].dtype, DType::Int8);
+  EXPECT_EQ(r.cases[0].top1, 4);
+  EXPECT_LT(r.arena_bytes, 31360);  // int8 activations: a quarter of the float arena
+}
+
 TEST(Bench, HostTargetComparesOutputsWithoutCounting) {
   const BenchResult r = run_bench(kMnist, find_target("host"), mnist_options(1));
   EXPECT_TRUE(r.bit_exact());

@@ -1,5 +1,6 @@
 // kiln bench MODEL --target T [--inputs DIR | --seed N] [--runs N] [--json FILE] [--Os]
 //                  [--timeout S] [--shape NAME=dims]... [--keep DIR] [--no-fuse]
+//                  [quantization options: --quantize int8 --calibration SRC ..., see quant_cli.hpp]
 // Compiles the model, builds a firmware for the target, runs it in QEMU and reports exact
 // instructions per inference, flash, RAM and whether the outputs equal the interpreter's bit for
 // bit. Exit code 1 if they do not.
@@ -10,6 +11,7 @@
 #include "bench/bench.hpp"
 #include "command.hpp"
 #include "ir/error.hpp"
+#include "quant_cli.hpp"
 
 namespace kiln::cli {
 namespace {
@@ -51,11 +53,13 @@ void setup_bench(CLI::App& app) {
   cmd->add_option("--shape", args->shapes, "Fix an input's dims, e.g. --shape input=1,3,96,96");
   cmd->add_option("--keep", args->keep, "Build in this directory and keep it (for debugging)");
   cmd->add_flag("--no-fuse", args->no_fuse, "Disable activation/BatchNorm/Pad fusion");
-  cmd->callback([args] {
+  auto quant_args = add_quantize_options(cmd);
+  cmd->callback([args, quant_args] {
     const Target target = resolve_target(args->target);
     BenchOptions options;
     options.compile.pipeline.fuse = !args->no_fuse;
     for (const std::string& text : args->shapes) parse_shape_override(text, options.compile.load);
+    options.quantize = quantize_options_from(*quant_args);
     options.inputs_dir = args->inputs;
     options.seed = args->seed;
     options.runs = args->runs;
