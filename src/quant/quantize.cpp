@@ -376,7 +376,8 @@ class QdqBuilder {
     Tensor* existing = graph_.find_tensor(y);
     Tensor& t = existing ? *existing : new_tensor(y, p.dtype, graph_.tensor(x).shape);
     t.dtype = p.dtype;
-    t.quant = QuantParams{{p.scale}, {p.zero_point}, -1, p.dtype == DType::Int16 ? 16 : 8};
+    // bits stays 8: it only marks packed int4 storage (QuantizeLinear's shape rule does the same).
+    t.quant = QuantParams{{p.scale}, {p.zero_point}, -1, 8};
     Node n;
     n.name = node_name(x + "_QuantizeLinear");
     n.op_type = "QuantizeLinear";
@@ -646,7 +647,9 @@ QuantizeReport quantize_graph(Graph& graph, const QuantizeOptions& options,
     if (!options.float_io) {
       Tensor& t = graph.tensor(x);
       t.dtype = p.dtype;
-      t.quant = QuantParams{{p.scale}, {p.zero_point}, -1, p.dtype == DType::Int16 ? 16 : 8};
+      // bits stays 8: it only marks packed int4 storage (QuantizeLinear's shape rule does the
+      // same).
+      t.quant = QuantParams{{p.scale}, {p.zero_point}, -1, 8};
       dequantized[x] = b.dequantize(x, p, x);
     } else {
       dequantized[x] = b.dequantize(b.quantize(x, p), p, x);
