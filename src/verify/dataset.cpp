@@ -223,12 +223,18 @@ class SampleMaker {
   SampleMaker(const Preprocess& preprocess, const Shape& model_input_shape)
       : preprocess_(preprocess), shape_(preprocess.shape ? *preprocess.shape : model_input_shape) {}
 
-  Tensor make(const std::vector<double>& raw, const std::string& where, size_t index) const {
-    if (static_cast<int64_t>(raw.size()) != shape_elements(shape_))
-      throw Error(where + ": a sample has " + std::to_string(raw.size()) + " values but the " +
+  // Error unless a sample of `elements` values fits the target shape. Checked before any
+  // buffer is sized from a file's header.
+  void check_elements(int64_t elements, const std::string& where) const {
+    if (elements != shape_elements(shape_))
+      throw Error(where + ": a sample has " + std::to_string(elements) + " values but the " +
                   (preprocess_.shape ? "preprocess shape " : "model input ") +
                   shape_to_string(shape_) + " needs " + std::to_string(shape_elements(shape_)) +
                   " (set shape= in --preprocess?)");
+  }
+
+  Tensor make(const std::vector<double>& raw, const std::string& where, size_t index) const {
+    check_elements(static_cast<int64_t>(raw.size()), where);
     Tensor t;
     t.name = "sample_" + std::to_string(index);
     t.dtype = DType::Float32;
@@ -309,6 +315,7 @@ std::vector<int64_t> read_idx_labels(const fs::path& path, const SampleRange& ra
 Dataset load_idx(const fs::path& images_path, const SampleMaker& maker, const SampleRange& range) {
   GzipReader reader(images_path);
   const IdxHeader header = read_idx_header(reader, images_path, 3);
+  maker.check_elements(header.item_elements(), images_path.string());
   Dataset dataset;
   dataset.source = images_path.string();
   if (auto labels_path = labels_file_for(images_path))

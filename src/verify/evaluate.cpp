@@ -67,7 +67,10 @@ void quantize_into(const Tensor& sample, Tensor& out) {
   for (int64_t i = 0; i < out.elements(); ++i) {
     const size_t c = channel_of(q, out.shape, i);
     // As QuantizeLinear: float32 division, round half to even (default rounding mode), + zp.
-    const double v = static_cast<double>(std::nearbyint(x[i] / q.scales[c])) + zero_point(q, c);
+    // NaN has no integer value: it becomes the zero point (real 0) instead of undefined behaviour.
+    const float scaled = x[i] / q.scales[c];
+    const double v =
+        (std::isnan(scaled) ? 0.0 : static_cast<double>(std::nearbyint(scaled))) + zero_point(q, c);
     write_element<T>(out, i, static_cast<T>(std::clamp(v, lo, hi)));
   }
 }

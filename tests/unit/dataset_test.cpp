@@ -240,6 +240,12 @@ TEST_F(DatasetTest, MalformedIdxFilesGiveOneLineErrorsNamingTheFile) {
 }
 
 TEST_F(DatasetTest, SampleSizeMustMatchTheModelInput) {
+  // A header promising huge images is rejected before any buffer is sized from it.
+  write_file(dir_ / "huge-images-idx3-ubyte", idx_u8({1, 40000, 40000}, {1, 2, 3}));
+  const std::string huge = error_of([&] {
+    load_dataset((dir_ / "huge-images-idx3-ubyte").string(), {}, Shape{1, 1, 28, 28});
+  });
+  EXPECT_NE(huge.find("a sample has 1600000000 values"), std::string::npos) << huge;
   write_file(dir_ / "x-images-idx3-ubyte", images3());
   const std::string message = error_of([&] {
     load_dataset((dir_ / "x-images-idx3-ubyte").string(), {}, Shape{1, 1, 28, 28});

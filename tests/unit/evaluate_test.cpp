@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "ir/error.hpp"
@@ -114,6 +115,12 @@ TEST(Evaluate, QuantizesSamplesForInt8InputsAndDequantizesOutputs) {
   std::vector<int8_t> values(4);
   std::memcpy(values.data(), in.data.data(), 4);
   EXPECT_EQ(values, (std::vector<int8_t>{-3, -1, 127, -128}));
+  // NaN quantizes to the zero point (real 0), infinities saturate.
+  const Tensor odd =
+      model_input_from_sample(g.tensor("x"), sample({std::nanf(""), INFINITY, -INFINITY, 0.0f}));
+  std::vector<int8_t> odd_values(4);
+  std::memcpy(odd_values.data(), odd.data.data(), 4);
+  EXPECT_EQ(odd_values, (std::vector<int8_t>{-3, 127, -128, -3}));
   const std::vector<float> scores = output_scores(in);
   EXPECT_EQ(scores, (std::vector<float>{0.0f, 1.0f, 65.0f, -62.5f}));
 
