@@ -16,14 +16,18 @@ echo
 echo "== kiln verify examples/mnist/mnist.onnx --inputs examples/mnist =="
 build/kiln verify examples/mnist/mnist.onnx --inputs examples/mnist
 echo
-# The same network as firmware on an emulated Cortex-M4 (QEMU mps2-an386): exact instructions per
-# inference, flash and RAM, outputs checked bit for bit against the interpreter.
-echo "== kiln bench examples/mnist/mnist.onnx --target cortex-m4 --inputs examples/mnist =="
+# The same network quantized to int8 (post-training, calibrated on 500 training digits; the
+# generated code is integer-only) as firmware on an emulated Cortex-M4 (QEMU mps2-an386): exact
+# instructions per inference, flash and RAM, outputs checked bit for bit against the interpreter.
+digits=examples/mnist/data/digits-images-idx3-ubyte
+echo "== kiln bench examples/mnist/mnist.onnx --target cortex-m4 --quantize int8" \
+  "--calibration $digits --preprocess scale=1/255 --calibration-samples 500 --inputs examples/mnist =="
 mkdir -p out
 build/kiln bench examples/mnist/mnist.onnx --target cortex-m4 --inputs examples/mnist \
-  --json out/mnist_bench_cortex-m4.json | tee out/mnist_bench_cortex-m4.txt
+  --quantize int8 --calibration "$digits" --preprocess scale=1/255 --calibration-samples 500 \
+  --no-progress --json out/mnist_bench_cortex-m4.json | tee out/mnist_bench_cortex-m4.txt
 echo
-echo "Predicted digits on the emulated Cortex-M4 (held-out test images 8000..8002):"
+echo "Predicted digits, int8 on the emulated Cortex-M4 (held-out test images 8000..8002):"
 labels=examples/mnist/data/digits-labels-idx1-ubyte
 sed -n 's/^ *test_data_set_\([0-9]*\) .*top-1 index \([0-9]*\), \([0-9,]*\) instructions.*/\1 \2 \3/p' \
   out/mnist_bench_cortex-m4.txt |
@@ -32,5 +36,5 @@ sed -n 's/^ *test_data_set_\([0-9]*\) .*top-1 index \([0-9]*\), \([0-9,]*\) inst
     label=$(od -An -tu1 -j $((8 + 8000 + k)) -N1 "$labels" | tr -d ' ')
     echo "  image $((8000 + k)): predicted $digit (label $label), $instructions instructions"
   done
-echo "  (a prediction that differs from its label is the network's own error: kiln verify above"
-echo "   shows the generated code computes PyTorch's logits)"
+echo "  (a prediction that differs from its label is the network's own error: PyTorch's float"
+echo "   logits, which kiln verify matched above, predict the same digit)"
