@@ -1,6 +1,7 @@
 #include "passes/pipeline.hpp"
 
 #include "passes/eliminate_dead_code.hpp"
+#include "passes/expand_qoperators.hpp"
 #include "passes/fold_batch_norm.hpp"
 #include "passes/fold_constants.hpp"
 #include "passes/fold_pad.hpp"
@@ -29,6 +30,7 @@ std::vector<Pass> default_pipeline(const PipelineOptions& options) {
   }
   // Quantized models: QDQ patterns become integer ops once the float graph is in final form
   // (activations fused, so Conv -> Relu -> QuantizeLinear reads as one quantized Conv).
+  passes.push_back({"expand-qoperators", expand_qoperators});  // QLinear* ops -> QDQ form
   passes.push_back({"lower-qdq", lower_qdq});
   passes.push_back({"fold-constants", fold_constants});
   passes.push_back({"eliminate-dead-code", eliminate_dead_code});

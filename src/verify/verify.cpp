@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "ir/error.hpp"
+#include "passes/expand_qoperators.hpp"
 #include "verify/process.hpp"
 #include "verify/tensor_io.hpp"
 
@@ -337,6 +338,9 @@ VerifyResult verify_model(const std::string& model_path, const VerifyOptions& op
   if (options.count < 1 && data_sets.empty()) throw Error("verify: --count must be at least 1");
 
   Graph optimized = loaded;
+  // QOperator ops (QLinearConv...) have no kernel of their own: the unoptimized reference runs
+  // their QDQ expansion (dequantize, float op, quantize), i.e. the ONNX definition.
+  expand_qoperators(loaded);
   optimize(optimized, compile_options.pipeline);
 
   WorkDir work(options);

@@ -97,7 +97,9 @@ TestResult run_test(const std::string& suite, const fs::path& dir) {
   try {
     // Load once on its own first: a model kiln cannot represent (unsupported op, dtype, input
     // type) is reported as such before its test data (which may hold sequences or optionals
-    // kiln cannot read) is looked at. Shape inputs needing freezing are verify's job below.
+    // kiln cannot read) is looked at. Inputs needing freezing (shape parameters, quantization
+    // scales / zero points, QOperator weights: every "'<input>' must be a compile-time
+    // constant" error) are verify's job below.
     try {
       kiln::load_model(model.string());
     } catch (const kiln::UnsupportedError& e) {
@@ -192,7 +194,10 @@ int main(int argc, char** argv) {
        << "(rel 1e-4, abs 1e-5 for float32 unless a test's data needs more, see "
           "kToleranceOverrides; exact for integers and bool). Shape parameters that ONNX tests "
           "feed as runtime inputs are frozen to the test data's values (kiln plans shapes at "
-          "compile time).\n\n"
+          "compile time); so are quantization parameters (scales and zero points of "
+          "QuantizeLinear, DequantizeLinear, QLinear*, ConvInteger, MatMulInteger) and the "
+          "weights and bias of QLinearConv / QLinearMatMul, which kiln folds into integer "
+          "kernels at compile time.\n\n"
        << "| | pass | fail | unsupported | total |\n| --- | --- | --- | --- | --- |\n"
        << fmt::format("| all tests | {} | {} | {} | {} |\n\n", totals[0], totals[1], totals[2],
                       results.size())
