@@ -6,13 +6,15 @@
 //
 // INPUT_ROOT holds one sub-directory per sample (any names; processed in sorted order). Each
 // sample directory holds, for every model input i:
-//   input_<i>.bin   the tensor as raw little-endian float32, row-major
-//   input_<i>.json  {"name": "<model input name>", "shape": [d0, d1, ...]}
+//   input_<i>.bin   the tensor as raw little-endian values of its dtype, row-major
+//   input_<i>.json  {"name": "<model input name>", "shape": [d0, d1, ...], "dtype": "int8"}
+//                   ("dtype" is optional and defaults to "float32")
 // For each sample, OUTPUT_ROOT/<sample>/ receives, for every model output j (in the model's
 // output order):
-//   output_<j>.bin  raw little-endian float32
-//   output_<j>.json {"name": "<model output name>", "shape": [...]}
-// Only float32 tensors are supported (all that the tests need); anything else is an error.
+//   output_<j>.bin  raw little-endian values of the output's dtype
+//   output_<j>.json {"name": "<model output name>", "shape": [...], "dtype": "<dtype>"}
+// Supported dtypes: float32, int8, uint8, int16, int32 (all that the tests need); anything else
+// is an error.
 // Exit status: 0 on success, 1 on any error (message on stderr), 2 on a bad command line.
 'use strict';
 
@@ -42,23 +44,42 @@ function readJson(file) {
   return null;
 }
 
+// Element size and typed-array constructor per supported ONNX Runtime tensor type.
+const DTYPES = {
+  float32: { size: 4, array: Float32Array },
+  int8: { size: 1, array: Int8Array },
+  uint8: { size: 1, array: Uint8Array },
+  int16: { size: 2, array: Int16Array },
+  int32: { size: 4, array: Int32Array },
+};
+
+function dtypeInfo(dtype, what) {
+  if (!Object.prototype.hasOwnProperty.call(DTYPES, dtype)) {
+    fail(`${what}: dtype '${dtype}' is not supported (${Object.keys(DTYPES).join(', ')})`);
+  }
+  return DTYPES[dtype];
+}
+
 function readInputs(ort, sampleDir) {
   const feeds = {};
   for (let index = 0; fs.existsSync(path.join(sampleDir, `input_${index}.json`)); index++) {
     const sidecarFile = path.join(sampleDir, `input_${index}.json`);
     const sidecar = readJson(sidecarFile);
     if (typeof sidecar.name !== 'string' || !Array.isArray(sidecar.shape)) {
-      fail(`${sidecarFile}: expected {"name": string, "shape": [ints]}`);
+      fail(`${sidecarFile}: expected {"name": string, "shape": [ints], "dtype": optional string}`);
     }
+    const dtype = sidecar.dtype === undefined ? 'float32' : sidecar.dtype;
+    const info = dtypeInfo(dtype, sidecarFile);
     const bytes = fs.readFileSync(path.join(sampleDir, `input_${index}.bin`));
     const count = sidecar.shape.reduce((product, dim) => product * dim, 1);
-    if (bytes.length !== count * 4) {
-      fail(`${sampleDir}: input_${index}.bin has ${bytes.length} bytes, shape [${sidecar.shape}] needs ${count * 4}`);
+    if (bytes.length !== count * info.size) {
+      fail(`${sampleDir}: input_${index}.bin has ${bytes.length} bytes, ${dtype} shape [${sidecar.shape}] needs ${count * info.size}`);
     }
-    // Copy into a fresh aligned Float32Array; Buffer slices may be unaligned.
-    const values = new Float32Array(count);
-    for (let i = 0; i < count; i++) values[i] = bytes.readFloatLE(4 * i);
-    feeds[sidecar.name] = new ort.Tensor('float32', values, sidecar.shape);
+    // Copy into a fresh aligned typed array; Buffer slices may be unaligned. The files are
+    // little-endian, as is every host onnxruntime-node ships for.
+    const values = new info.array(count);
+    new Uint8Array(values.buffer).set(bytes);
+    feeds[sidecar.name] = new ort.Tensor(dtype, values, sidecar.shape);
   }
   if (Object.keys(feeds).length === 0) fail(`${sampleDir}: no input_0.json`);
   return feeds;
@@ -68,11 +89,12 @@ function writeOutputs(session, results, outDir) {
   fs.mkdirSync(outDir, { recursive: true });
   session.outputNames.forEach((name, index) => {
     const tensor = results[name];
-    if (tensor.type !== 'float32') fail(`output '${name}' has type ${tensor.type}, only float32 is supported`);
-    const bytes = Buffer.alloc(tensor.data.length * 4);
-    tensor.data.forEach((value, i) => bytes.writeFloatLE(value, 4 * i));
+    const info = dtypeInfo(tensor.type, `output '${name}'`);
+    const values = info.array.from(tensor.data);
+    const bytes = Buffer.from(values.buffer, values.byteOffset, values.length * info.size);
     fs.writeFileSync(path.join(outDir, `output_${index}.bin`), bytes);
-    fs.writeFileSync(path.join(outDir, `output_${index}.json`), JSON.stringify({ name, shape: tensor.dims }) + '\n');
+    const sidecar = { name, shape: tensor.dims, dtype: tensor.type };
+    fs.writeFileSync(path.join(outDir, `output_${index}.json`), JSON.stringify(sidecar) + '\n');
   });
 }
 

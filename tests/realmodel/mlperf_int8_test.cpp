@@ -1,0 +1,526 @@
+// Pre-quantized MLPerf Tiny models (QDQ ONNX, int8 graph inputs and outputs) against ONNX
+// Runtime, the evidence for issue 3's pre-quantized import, integer-only code and memory claims.
+//
+// For kws_int8, ad01_int8 and streaming_ww_int8 (symbolic batch = 1): 100 deterministic random
+// int8 inputs each go through ONNX Runtime (tests/ort/run_ort.js with int8 tensors), kiln's
+// interpreter in-process and kiln's generated C (verify library: compile, build with cc, run).
+//  - generated C vs interpreter: bit-exact (verify's built-in check);
+//  - generated C vs ONNX Runtime: every element within 1 LSB (verify with atol 1, rtol 0);
+//  - interpreter (hence generated C, being bit-identical) vs ONNX Runtime: at least 99.9% of all
+//    output elements exactly equal, every element within 1 LSB;
+//  - arena bytes <= 1.05 x the liveness lower bound (the figures the compile report holds).
+// The hybrid model (int8 weights folded to float, float activations) is compared like the float
+// models: generated C vs ONNX Runtime with rtol 1e-4 / atol 1e-5 on 20 inputs.
+//
+// Soft-float check: the generated int8 C of kws_int8 and of PTQ-quantized MNIST is compiled for
+// a Cortex-M4 with -mfloat-abi=soft; no object may reference a soft-float helper, and no
+// generated source may contain `float`/`double` outside comments.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "frontend/load_model.hpp"
+#include "interpreter/interpreter.hpp"
+#include "ir/graph.hpp"
+#include "passes/pipeline.hpp"
+#include "realmodel_util.hpp"
+#include "verify/tensor_io.hpp"
+#include "verify/verify.hpp"
+
+namespace kiln::realmodel {
+namespace {
+
+constexpr int kInt8Samples = 100;
+constexpr int kHybridSamples = 20;
+constexpr double kMinExactFraction = 0.999;
+constexpr double kMaxArenaOverLowerBound = 1.05;
+
+fs::path mlperf_model(const std::string& file) {
+  return shared_dir() / "models" / "mlperf-tiny" / "onnx" / file;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// ONNX Runtime's name for a kiln dtype in run_ort.js sidecars.
+std::string ort_dtype_name(DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return "float32";
+    case DType::Int8: return "int8";
+    case DType::UInt8: return "uint8";
+    case DType::Int16: return "int16";
+    case DType::Int32: return "int32";
+    default:
+      throw std::runtime_error("run_ort.js does not exchange " + std::string(dtype_name(dtype)));
+  }
+}
+
+DType dtype_from_ort_name(const std::string& name) {
+  for (DType dtype : {DType::Float32, DType::Int8, DType::UInt8, DType::Int16, DType::Int32})
+    if (ort_dtype_name(dtype) == name) return dtype;
+  throw std::runtime_error("run_ort.js wrote unknown dtype '" + name + "'");
+}
+
+// verify's summary without the per-case lines that passed: header, first mismatches, verdict.
+std::string short_summary(const VerifyResult& result) {
+  std::istringstream lines(result.summary());
+  std::string text;
+  int mismatches = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const bool per_case = line.rfind("  test_data_set_", 0) == 0;
+    if (!per_case || (line.find("MISMATCH") != std::string::npos && ++mismatches <= 5))
+      text += line + "\n";
+  }
+  return text;
+}
+
+std::string sample_name(size_t index) {
+  std::string digits = std::to_string(index);
+  return "sample_" + std::string(6 - std::min<size_t>(6, digits.size()), '0') + digits;
+}
+
+// Runs ONNX Runtime on typed tensors (run_ort.js's "dtype" sidecar field); outputs per sample.
+std::vector<std::vector<Tensor>> run_ort_typed(const fs::path& model,
+                                               const std::vector<std::vector<Tensor>>& samples,
+                                               const fs::path& work_dir) {
+  const fs::path input_root = work_dir / "ort_in";
+  const fs::path output_root = work_dir / "ort_out";
+  for (size_t s = 0; s < samples.size(); ++s) {
+    const fs::path dir = input_root / sample_name(s);
+    fs::create_directories(dir);
+    for (size_t i = 0; i < samples[s].size(); ++i) {
+      const Tensor& tensor = samples[s][i];
+      const std::string stem = "input_" + std::to_string(i);
+      write_raw(dir / (stem + ".bin"), tensor);
+      std::ofstream(dir / (stem + ".json")) << nlohmann::json{
+          {"name", tensor.name},
+          {"shape", tensor.shape},
+          {"dtype", ort_dtype_name(tensor.dtype)}}.dump();
+    }
+  }
+  const CommandResult ort =
+      run_command({"node", (source_dir() / "tests" / "ort" / "run_ort.js").string(), model.string(),
+                   input_root.string(), output_root.string()});
+  if (ort.exit_code != 0) throw std::runtime_error("run_ort.js failed:\n" + ort.output);
+
+  std::vector<std::vector<Tensor>> results(samples.size());
+  for (size_t s = 0; s < samples.size(); ++s) {
+    const fs::path dir = output_root / sample_name(s);
+    for (int j = 0; fs::exists(dir / ("output_" + std::to_string(j) + ".json")); ++j) {
+      const std::string stem = "output_" + std::to_string(j);
+      const nlohmann::json sidecar = nlohmann::json::parse(read_text(dir / (stem + ".json")));
+      Tensor like;
+      like.name = sidecar.at("name").get<std::string>();
+      like.shape = sidecar.at("shape").get<Shape>();
+      like.shape_known = true;
+      like.dtype = dtype_from_ort_name(sidecar.value("dtype", std::string("float32")));
+      Tensor tensor = read_raw(dir / (stem + ".bin"), like);
+      tensor.name = like.name;
+      results[s].push_back(std::move(tensor));
+    }
+    if (results[s].empty())
+      throw std::runtime_error("run_ort.js wrote no outputs in " + dir.string());
+  }
+  return results;
+}
+
+// The model's runtime inputs as kiln sees them after loading (symbolic dims = 1).
+std::vector<Tensor> input_templates(const Graph& graph) {
+  std::vector<Tensor> templates;
+  for (const std::string& name : graph.inputs) {
+    const Tensor& value = graph.tensor(name);
+    Tensor input;
+    input.name = name;
+    input.dtype = value.dtype;
+    input.shape = value.shape;
+    input.shape_known = true;
+    templates.push_back(std::move(input));
+  }
+  return templates;
+}
+
+int64_t element_as_int(const Tensor& tensor, int64_t index) {
+  switch (tensor.dtype) {
+    case DType::Int8: return reinterpret_cast<const int8_t*>(tensor.data.data())[index];
+    case DType::UInt8: return tensor.data[static_cast<size_t>(index)];
+    case DType::Int16: {
+      int16_t value;
+      std::memcpy(&value, tensor.data.data() + 2 * index, 2);
+      return value;
+    }
+    case DType::Int32: {
+      int32_t value;
+      std::memcpy(&value, tensor.data.data() + 4 * index, 4);
+      return value;
+    }
+    default: throw std::runtime_error("not an integer tensor: " + tensor.name);
+  }
+}
+
+struct Int8Case {
+  const char* file;
+  uint32_t seed;
+};
+
+const Int8Case kInt8Models[] = {
+    {"kws_int8.onnx", 811},
+    {"ad01_int8.onnx", 812},
+    {"streaming_ww_int8.onnx", 813},
+};
+
+void PrintTo(const Int8Case& model, std::ostream* out) {
+  *out << model.file;
+}
+
+class MlperfInt8VsOnnxRuntime : public ::testing::TestWithParam<Int8Case> {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(fs::exists(mlperf_model(GetParam().file)))
+        << mlperf_model(GetParam().file) << " is missing";
+  }
+};
+
+TEST_P(MlperfInt8VsOnnxRuntime, IntegerOutputsMatchOnnxRuntime) {
+  KILN_REQUIRE_ORT();
+  const fs::path model = mlperf_model(GetParam().file);
+  const std::string label = GetParam().file;
+  Graph graph = load_model(model.string());
+  optimize(graph);
+
+  // Deterministic int8 inputs over the full range.
+  std::mt19937 generator(GetParam().seed);
+  std::vector<std::vector<Tensor>> samples;
+  for (int s = 0; s < kInt8Samples; ++s) {
+    std::vector<Tensor> sample = input_templates(graph);
+    for (Tensor& input : sample) {
+      ASSERT_EQ(input.dtype, DType::Int8) << label << ": input '" << input.name << "' is "
+                                          << dtype_name(input.dtype) << ", expected int8";
+      input.data.resize(static_cast<size_t>(shape_elements(input.shape)));
+      for (uint8_t& byte : input.data) byte = static_cast<uint8_t>(generator() >> 24);
+    }
+    samples.push_back(std::move(sample));
+  }
+  TempDir work(std::string("int8-") + label);
+  const std::vector<std::vector<Tensor>> expected = run_ort_typed(model, samples, work.path());
+
+  // Interpreter vs ONNX Runtime, element by element.
+  int64_t elements = 0;
+  int64_t exact = 0;
+  int64_t max_diff = 0;
+  int reported = 0;
+  for (size_t s = 0; s < samples.size(); ++s) {
+    TensorMap feeds;
+    for (const Tensor& input : samples[s]) feeds.emplace(input.name, input);
+    const TensorMap results = run_graph(graph, feeds);
+    ASSERT_EQ(graph.outputs.size(), expected[s].size()) << "number of outputs";
+    for (size_t j = 0; j < graph.outputs.size(); ++j) {
+      const Tensor& actual = results.at(graph.outputs[j]);
+      const Tensor& reference = expected[s][j];
+      ASSERT_EQ(actual.dtype, reference.dtype) << label << " output " << j;
+      ASSERT_EQ(shape_elements(actual.shape), shape_elements(reference.shape))
+          << label << " output " << j << ": " << shape_to_string(actual.shape) << " vs "
+          << shape_to_string(reference.shape);
+      for (int64_t i = 0; i < reference.elements(); ++i) {
+        const int64_t diff = std::abs(element_as_int(actual, i) - element_as_int(reference, i));
+        ++elements;
+        if (diff == 0) {
+          ++exact;
+        } else if (reported++ < 10) {
+          std::cout << label << ": sample " << s << " output '" << reference.name << "' [" << i
+                    << "]: kiln " << element_as_int(actual, i) << ", ORT "
+                    << element_as_int(reference, i) << "\n";
+        }
+        max_diff = std::max(max_diff, diff);
+      }
+    }
+  }
+  const double exact_fraction = static_cast<double>(exact) / static_cast<double>(elements);
+  std::cout << label << ": interpreter vs ONNX Runtime on " << samples.size()
+            << " inputs: " << exact << "/" << elements << " elements exact ("
+            << 100.0 * exact_fraction << "%), max |diff| " << max_diff << " LSB\n";
+  RecordProperty("exact_fraction", std::to_string(exact_fraction));
+  RecordProperty("max_diff_lsb", std::to_string(max_diff));
+  EXPECT_GE(exact_fraction, kMinExactFraction) << label;
+  EXPECT_LE(max_diff, 1) << label;
+
+  // Generated C: bit-exact with the interpreter, within 1 LSB of ONNX Runtime.
+  TempDir data(std::string("int8-data-") + label);
+  for (size_t s = 0; s < samples.size(); ++s) {
+    const fs::path set_dir = data.path() / ("test_data_set_" + std::to_string(s));
+    fs::create_directories(set_dir);
+    for (size_t i = 0; i < samples[s].size(); ++i)
+      write_tensor_pb(set_dir / ("input_" + std::to_string(i) + ".pb"), samples[s][i]);
+    for (size_t j = 0; j < expected[s].size(); ++j) {
+      Tensor output = expected[s][j];
+      output.shape = graph.tensor(graph.outputs[j]).shape;  // ORT's symbolic batch is 1 too
+      write_tensor_pb(set_dir / ("output_" + std::to_string(j) + ".pb"), output);
+    }
+  }
+  VerifyOptions options;
+  options.inputs_dir = data.path();
+  options.rtol = 0.0;
+  options.atol = 1.0;  // integer outputs: one LSB
+  options.check_unoptimized = false;
+  const VerifyResult verify = verify_model(model.string(), options);
+  double c_max_abs = 0.0;
+  bool c_bit_exact_with_interpreter = true;
+  int64_t c_exact_outputs_vs_ort = 0;
+  int64_t c_outputs = 0;
+  for (const CaseResult& test_case : verify.cases)
+    for (const OutputCheck& output : test_case.outputs)
+      for (const Comparison& comparison : output.comparisons) {
+        if (comparison.against == "interpreter")
+          c_bit_exact_with_interpreter = c_bit_exact_with_interpreter && comparison.bit_exact;
+        if (comparison.against == "expected") {
+          c_max_abs = std::max(c_max_abs, comparison.max_abs);
+          ++c_outputs;
+          if (comparison.bit_exact) ++c_exact_outputs_vs_ort;
+        }
+      }
+  std::cout << label << ": generated C vs interpreter "
+            << (c_bit_exact_with_interpreter ? "bit-exact" : "DIFFERENT")
+            << "; vs ONNX Runtime max |diff| " << c_max_abs << " LSB, " << c_exact_outputs_vs_ort
+            << "/" << c_outputs << " output tensors identical\n";
+  EXPECT_TRUE(verify.passed()) << short_summary(verify);
+  EXPECT_TRUE(c_bit_exact_with_interpreter);
+  EXPECT_EQ(static_cast<int>(verify.cases.size()), kInt8Samples);
+  EXPECT_LE(c_max_abs, 1.0);
+  RecordProperty("c_max_diff_lsb", std::to_string(c_max_abs));
+
+  // Memory: the arena plan is within 5% of the liveness lower bound.
+  std::cout << label << ": arena " << verify.arena_bytes << " bytes, liveness lower bound "
+            << verify.arena_lower_bound << " bytes\n";
+  RecordProperty("arena_bytes", std::to_string(verify.arena_bytes));
+  RecordProperty("arena_lower_bound", std::to_string(verify.arena_lower_bound));
+  EXPECT_GT(verify.arena_lower_bound, 0);
+  EXPECT_LE(static_cast<double>(verify.arena_bytes),
+            kMaxArenaOverLowerBound * static_cast<double>(verify.arena_lower_bound));
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, MlperfInt8VsOnnxRuntime, ::testing::ValuesIn(kInt8Models),
+                         [](const ::testing::TestParamInfo<Int8Case>& info) {
+                           std::string name = info.param.file;
+                           return name.substr(0, name.find(".onnx"));
+                         });
+
+// int8 weights, float activations: folded to float at compile time, so float tolerances apply.
+TEST(MlperfHybridVsOnnxRuntime, GeneratedCMatchesOnnxRuntime) {
+  KILN_REQUIRE_ORT();
+  const fs::path model = mlperf_model("kws_hybrid_int8w_fp32a.onnx");
+  ASSERT_TRUE(fs::exists(model)) << model << " is missing";
+  const ModelSignature signature = read_model_signature(model);
+  std::mt19937 generator(814);
+  std::vector<std::vector<FloatTensor>> inputs;
+  for (int s = 0; s < kHybridSamples; ++s) {
+    std::vector<FloatTensor> sample = signature.inputs;
+    for (FloatTensor& input : sample)
+      input.values = uniform_floats(generator, shape_elements(input.shape), -1.0f, 1.0f);
+    inputs.push_back(std::move(sample));
+  }
+  TempDir work("hybrid-ort");
+  const auto outputs = run_onnx_runtime(model, inputs, work.path());
+  TempDir data("hybrid-data");
+  for (size_t s = 0; s < inputs.size(); ++s)
+    write_test_data_set(data.path(), static_cast<int>(s), inputs[s], outputs[s]);
+  VerifyOptions options;
+  options.inputs_dir = data.path();
+  options.rtol = 1e-4;
+  options.atol = 1e-5;
+  const VerifyResult verify = verify_model(model.string(), options);
+  double max_abs = 0.0;
+  double max_rel = 0.0;
+  for (const CaseResult& test_case : verify.cases)
+    for (const OutputCheck& output : test_case.outputs)
+      for (const Comparison& comparison : output.comparisons)
+        if (comparison.against == "expected") {
+          max_abs = std::max(max_abs, comparison.max_abs);
+          max_rel = std::max(max_rel, comparison.max_rel);
+        }
+  std::cout << "kws_hybrid_int8w_fp32a.onnx: generated C vs ONNX Runtime on " << verify.cases.size()
+            << " inputs: max abs " << max_abs << ", max rel " << max_rel << "\n";
+  RecordProperty("max_abs_vs_ort", std::to_string(max_abs));
+  RecordProperty("max_rel_vs_ort", std::to_string(max_rel));
+  EXPECT_TRUE(verify.passed()) << short_summary(verify);
+  EXPECT_EQ(static_cast<int>(verify.cases.size()), kHybridSamples);
+}
+
+// ---- Soft-float check --------------------------------------------------------------------
+
+// Soft-float helpers of the ARM EABI (__aeabi_fadd, __aeabi_dmul, __aeabi_i2f, __aeabi_ul2d,
+// __aeabi_f2iz, __aeabi_fcmplt...) and libgcc's generic ones (__addsf3, __floatsisf,
+// __fixdfsi, __extendsfdf2...). Integer helpers such as __aeabi_ldivmod or __aeabi_lmul match
+// neither: after "__aeabi_" they start with l/u/i but not with an int-to-float conversion.
+const std::regex kSoftFloatSymbol(
+    R"(^(__aeabi_(f|d|[il]2[fd]|ui2[fd]|ul2[fd])\w*|__\w*(sf|df)\w*)$)");
+
+// C source without comments and string/char literals, for the keyword check.
+std::string strip_comments(const std::string& source) {
+  std::string code;
+  for (size_t i = 0; i < source.size(); ++i) {
+    if (source.compare(i, 2, "/*") == 0) {
+      const size_t end = source.find("*/", i + 2);
+      i = end == std::string::npos ? source.size() : end + 1;
+      code += ' ';
+    } else if (source.compare(i, 2, "//") == 0) {
+      const size_t end = source.find('\n', i);
+      i = end == std::string::npos ? source.size() : end - 1;
+    } else if (source[i] == '"' || source[i] == '\'') {
+      const char quote = source[i];
+      for (++i; i < source.size() && source[i] != quote; ++i)
+        if (source[i] == '\\') ++i;
+      code += ' ';
+    } else {
+      code += source[i];
+    }
+  }
+  return code;
+}
+
+struct SoftFloatCase {
+  const char* label;
+  std::vector<std::string> compile_args;  // after `kiln compile`, without -o/--name
+};
+
+// What building one model's generated C for a soft-float Cortex-M4 reveals.
+struct SoftFloatScan {
+  int sources = 0;                              // .c files compiled
+  std::vector<std::string> float_keywords;      // "file: float" outside comments
+  std::vector<std::string> soft_float_helpers;  // undefined symbols matching kSoftFloatSymbol
+  std::vector<std::string> external_symbols;    // all undefined symbols not starting with kiln_
+  int64_t arena_bytes = 0;                      // from the compile report
+  int64_t arena_lower_bound = 0;
+};
+
+// Compiles the model with the kiln CLI, then every generated .c with arm-none-eabi-gcc
+// -mfloat-abi=soft, and lists float keywords and the undefined symbols of the objects.
+void scan_soft_float(const SoftFloatCase& model, SoftFloatScan& scan) {
+  const CommandResult probe = run_command({"arm-none-eabi-gcc", "--version"});
+  if (probe.exit_code != 0) {
+    if (running_in_ci()) FAIL() << "arm-none-eabi-gcc is required under CI=true";
+    GTEST_SKIP() << "arm-none-eabi-gcc not installed";
+  }
+  TempDir out(std::string("softfloat-") + model.label);
+  std::vector<std::string> argv = {kiln_binary().string(), "compile"};
+  argv.insert(argv.end(), model.compile_args.begin(), model.compile_args.end());
+  argv.insert(argv.end(), {"-o", out.path().string(), "--name", "net"});
+  const CommandResult compile = run_command(argv, source_dir());
+  ASSERT_EQ(compile.exit_code, 0) << compile.output;
+  const nlohmann::json report = nlohmann::json::parse(read_text(out.path() / "net_report.json"));
+  scan.arena_bytes = report.at("arena_bytes").get<int64_t>();
+  scan.arena_lower_bound = report.at("arena_lower_bound").get<int64_t>();
+
+  std::vector<fs::path> objects;
+  const std::regex float_keyword(R"(\b(float|double)\b)");
+  for (const fs::directory_entry& entry : fs::directory_iterator(out.path())) {
+    const fs::path file = entry.path();
+    if (file.extension() != ".c" && file.extension() != ".h") continue;
+    const std::string code = strip_comments(read_text(file));
+    std::smatch match;
+    if (std::regex_search(code, match, float_keyword))
+      scan.float_keywords.push_back(file.filename().string() + ": " + match.str());
+    if (file.extension() != ".c") continue;
+    ++scan.sources;
+    const fs::path object = out.path() / (file.stem().string() + ".o");
+    const CommandResult cc =
+        run_command({"arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=soft",
+                     "-std=c99", "-O2", "-c", file.string(), "-o", object.string()},
+                    out.path());
+    ASSERT_EQ(cc.exit_code, 0) << file << ":\n" << cc.output;
+    objects.push_back(object);
+  }
+  ASSERT_GE(scan.sources, 2) << "expected the model source and at least one kernel";
+
+  std::set<std::string> undefined;
+  for (const fs::path& object : objects) {
+    const CommandResult nm = run_command({"arm-none-eabi-nm", "-u", object.string()});
+    ASSERT_EQ(nm.exit_code, 0) << nm.output;
+    std::istringstream lines(nm.output);
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream fields(line);
+      std::string kind, symbol;
+      if (fields >> kind >> symbol && kind == "U") undefined.insert(symbol);
+    }
+  }
+  for (const std::string& symbol : undefined) {
+    if (std::regex_match(symbol, kSoftFloatSymbol)) scan.soft_float_helpers.push_back(symbol);
+    if (symbol.rfind("kiln_", 0) != 0) scan.external_symbols.push_back(symbol);
+  }
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
+  return text.empty() ? "none" : text;
+}
+
+void expect_integer_only(const SoftFloatCase& model) {
+  SoftFloatScan scan;
+  scan_soft_float(model, scan);
+  if (::testing::Test::HasFatalFailure() || ::testing::Test::IsSkipped()) return;
+  std::cout << model.label << ": " << scan.sources
+            << " C files built with -mfloat-abi=soft; soft-float helpers: "
+            << joined(scan.soft_float_helpers)
+            << "; external symbols: " << joined(scan.external_symbols)
+            << "; float/double keywords: " << joined(scan.float_keywords) << "; arena "
+            << scan.arena_bytes << " bytes, lower bound " << scan.arena_lower_bound << "\n";
+  EXPECT_TRUE(scan.soft_float_helpers.empty()) << joined(scan.soft_float_helpers);
+  EXPECT_TRUE(scan.float_keywords.empty()) << joined(scan.float_keywords);
+  EXPECT_LE(static_cast<double>(scan.arena_bytes),
+            kMaxArenaOverLowerBound * static_cast<double>(scan.arena_lower_bound));
+}
+
+TEST(Int8SoftFloat, KwsInt8GeneratedCHasNoFloat) {
+  const fs::path model = mlperf_model("kws_int8.onnx");
+  ASSERT_TRUE(fs::exists(model)) << model << " is missing";
+  expect_integer_only({"kws_int8", {model.string()}});
+}
+
+TEST(Int8SoftFloat, QuantizedMnistGeneratedCHasNoFloat) {
+  const fs::path mnist = source_dir() / "examples" / "mnist";
+  expect_integer_only({"mnist_ptq_int8",
+                       {(mnist / "mnist.onnx").string(), "--quantize", "int8", "--calibration",
+                        mnist.string(), "--no-progress"}});
+}
+
+// The check must be able to fail: the float model's generated C calls soft-float helpers and
+// declares floats.
+TEST(Int8SoftFloat, FloatModelIsDetected) {
+  const fs::path model = mlperf_model("ad01_fp32.onnx");
+  ASSERT_TRUE(fs::exists(model)) << model << " is missing";
+  SoftFloatScan scan;
+  scan_soft_float({"ad01_fp32", {model.string()}}, scan);
+  if (HasFatalFailure() || IsSkipped()) return;
+  std::cout << "ad01_fp32: soft-float helpers: " << joined(scan.soft_float_helpers) << "\n";
+  EXPECT_FALSE(scan.soft_float_helpers.empty());
+  EXPECT_FALSE(scan.float_keywords.empty());
+}
+
+// The regex is the test's whole soft-float criterion: make sure it is neither blind nor
+// overreaching on names the toolchain really uses.
+TEST(Int8SoftFloat, SoftFloatSymbolPattern) {
+  for (const char* helper :
+       {"__aeabi_fadd", "__aeabi_dmul", "__aeabi_i2f", "__aeabi_ui2d", "__aeabi_l2f",
+        "__aeabi_ul2d", "__aeabi_f2iz", "__aeabi_d2lz", "__aeabi_fcmplt", "__addsf3", "__floatsisf",
+        "__fixdfsi", "__extendsfdf2", "__truncdfsf2", "__aeabi_f2d"})
+    EXPECT_TRUE(std::regex_match(std::string(helper), kSoftFloatSymbol)) << helper;
+  for (const char* integer :
+       {"__aeabi_ldivmod", "__aeabi_uldivmod", "__aeabi_idiv", "__aeabi_uidivmod", "__aeabi_lmul",
+        "__aeabi_llsl", "__aeabi_lasr", "__divdi3", "__muldi3", "memcpy", "memset", "kiln_conv_s8"})
+    EXPECT_FALSE(std::regex_match(std::string(integer), kSoftFloatSymbol)) << integer;
+}
+
+}  // namespace
+}  // namespace kiln::realmodel
