@@ -241,6 +241,49 @@ TEST(QOperator, ContribQLinearConcatReadsTriples) {
   EXPECT_EQ(count_ops(g, "DequantizeLinear"), 2);
 }
 
+// Single-input contrib ops: X, X_scale, X_zero_point, Y_scale, Y_zero_point.
+Graph unary_contrib_graph(const std::string& op, Attributes attrs) {
+  Graph g = Builder("qunary").input("x", {1, 2, 4, 4}, DType::Int8).build();
+  add_scale(g, "x_scale", {0.05f});
+  add_constant<int8_t>(g, "x_zp", DType::Int8, {}, {2});
+  add_scale(g, "y_scale", {1.0f / 256.0f});
+  add_constant<int8_t>(g, "y_zp", DType::Int8, {}, {-128});
+  Node n = make_node("u", op, "com.microsoft", {"x", "x_scale", "x_zp", "y_scale", "y_zp"}, {"y"});
+  n.attrs = std::move(attrs);
+  g.nodes.push_back(n);
+  add_output(g, "y");
+  infer_shapes(g);
+  return g;
+}
+
+TEST(QOperator, ContribQLinearSigmoidBecomesLookupTable) {
+  Graph g = unary_contrib_graph("QLinearSigmoid", {});
+  EXPECT_EQ(g.tensor("y").shape, (Shape{1, 2, 4, 4}));
+  optimize(g);
+  EXPECT_EQ(count_ops(g, "Lut"), 1);
+  EXPECT_EQ(count_ops(g, "Sigmoid"), 0);
+}
+
+TEST(QOperator, ContribQLinearPoolsTakeTheFloatOpsGeometry) {
+  Attributes pool;
+  pool["kernel_shape"] = AttributeValue(std::vector<int64_t>{2, 2});
+  pool["strides"] = AttributeValue(std::vector<int64_t>{2, 2});
+  pool["channels_last"] = AttributeValue(int64_t{0});
+  Graph avg = unary_contrib_graph("QLinearAveragePool", pool);
+  EXPECT_EQ(avg.tensor("y").shape, (Shape{1, 2, 2, 2}));
+  expand_qoperators(avg);
+  const Node& p = only(avg, "AveragePool");
+  EXPECT_FALSE(p.has_attr("channels_last"));
+  Graph global = unary_contrib_graph("QLinearGlobalAveragePool", {});
+  EXPECT_EQ(global.tensor("y").shape, (Shape{1, 2, 1, 1}));
+  optimize(global);
+  const Node& gp = only(global, "GlobalAveragePool");
+  EXPECT_EQ(global.tensor(gp.inputs[0]).dtype, DType::Int8);
+  Attributes last;
+  last["channels_last"] = AttributeValue(int64_t{1});
+  EXPECT_THROW(unary_contrib_graph("QLinearGlobalAveragePool", last), UnsupportedError);
+}
+
 TEST(QOperator, NonConstantScaleIsOneLineNamingNodeAndInput) {
   Graph g = qlinear_conv_graph(/*runtime_scale=*/true);
   try {
