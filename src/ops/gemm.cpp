@@ -28,7 +28,8 @@ GemmDims gemm_dims(const Node& node, const Graph& graph) {
   const bool quantized = is_quantized(a);
   if (quantized) {
     if (b.dtype != DType::Int8 || !b.quant)
-      throw Error(node.describe() + ": B '" + b.name + "' of a quantized Gemm must be quantized int8");
+      throw Error(node.describe() + ": B '" + b.name +
+                  "' of a quantized Gemm must be quantized int8");
   } else {
     require_float32(node, a, "A");
     require_float32(node, b, "B");

@@ -62,8 +62,8 @@ void infer_pool(const Node& node, Graph& graph) {
 // kiln.Requantize where a model wants another), so max and average run on the raw integers.
 void require_same_quantization(const Node& node, const Tensor& x, const Tensor& y) {
   if (x.dtype != DType::Int8 || y.dtype != DType::Int8)
-    throw UnsupportedError(node.describe() + ": quantized " + node.op_type + " supports int8, got " +
-                           std::string(dtype_name(x.dtype)) + " -> " +
+    throw UnsupportedError(node.describe() + ": quantized " + node.op_type +
+                           " supports int8, got " + std::string(dtype_name(x.dtype)) + " -> " +
                            std::string(dtype_name(y.dtype)));
   if (per_tensor_scale(node, x, "input") != per_tensor_scale(node, y, "output") ||
       per_tensor_zero_point(node, x, "input") != per_tensor_zero_point(node, y, "output"))
@@ -163,9 +163,9 @@ KernelCall lower_quantized_global_pool(const Node& node, const Graph& graph, int
   }
   if (x.dtype != DType::Int8 || y.dtype != DType::Int8)
     throw UnsupportedError(node.describe() + ": quantized GlobalAveragePool supports int8");
-  const double real = static_cast<double>(per_tensor_scale(node, x, "input")) /
-                      (static_cast<double>(per_tensor_scale(node, y, "output")) *
-                       static_cast<double>(plane));
+  const double real =
+      static_cast<double>(per_tensor_scale(node, x, "input")) /
+      (static_cast<double>(per_tensor_scale(node, y, "output")) * static_cast<double>(plane));
   const FixedPointMultiplier m = quantize_multiplier(real);
   KernelCall call("kiln_global_average_pool_s8");
   call.input(x.name)

@@ -37,9 +37,8 @@ QuantParams boundary_params(const Node& node, const Graph& graph, const Shape& d
   if (!scale.shape.empty() && (scale.shape[0] != 1 || rank == 0)) {
     const int64_t axis = normalize_axis(node, node.attr_int("axis", 1), rank);
     if (scale.shape[0] != data_shape[axis])
-      throw Error(node.describe() + ": " + std::to_string(scale.shape[0]) +
-                  " scales for axis " + std::to_string(axis) + " of size " +
-                  std::to_string(data_shape[axis]));
+      throw Error(node.describe() + ": " + std::to_string(scale.shape[0]) + " scales for axis " +
+                  std::to_string(axis) + " of size " + std::to_string(data_shape[axis]));
     q.axis = static_cast<int>(axis);
   }
   for (float s : q.scales)
@@ -53,8 +52,8 @@ QuantParams boundary_params(const Node& node, const Graph& graph, const Shape& d
                              "' must be a compile-time constant");
     if (zp.elements() != static_cast<int64_t>(q.scales.size()))
       throw Error(node.describe() + ": zero point '" + zp.name + "' has " +
-                  std::to_string(zp.elements()) + " values for " +
-                  std::to_string(q.scales.size()) + " scales");
+                  std::to_string(zp.elements()) + " values for " + std::to_string(q.scales.size()) +
+                  " scales");
     zp_type = zp.dtype;
     for (int64_t v : zp.as_int64()) q.zero_points.push_back(static_cast<int32_t>(v));
   } else {
@@ -79,8 +78,7 @@ void infer_quantize_linear(const Node& node, Graph& graph) {
     out = *zp_type;
   } else if (node.has_attr("output_dtype")) {
     const auto declared = dtype_from_onnx(static_cast<int>(node.attr_int("output_dtype", 0)));
-    if (!declared)
-      throw UnsupportedError(node.describe() + ": unsupported output_dtype");
+    if (!declared) throw UnsupportedError(node.describe() + ": unsupported output_dtype");
     out = *declared;
   }
   if (!quantized_type(out))
@@ -129,7 +127,9 @@ void add_axis_view(KernelCall& call, const Shape& shape, const QuantParams& q) {
   call.i(outer).i(axis_len).i(inner);
 }
 
-std::vector<int64_t> widen(const std::vector<int32_t>& v) { return {v.begin(), v.end()}; }
+std::vector<int64_t> widen(const std::vector<int32_t>& v) {
+  return {v.begin(), v.end()};
+}
 
 KernelCall lower_quantize_linear(const Node& node, const Graph& graph) {
   const Tensor& x = graph.tensor(node.inputs[0]);
@@ -157,8 +157,7 @@ KernelCall lower_dequantize_linear(const Node& node, const Graph& graph) {
 void infer_requantize(const Node& node, Graph& graph) {
   const Tensor& x = input_tensor(node, graph, 0);
   require_quant(node, x, "input");
-  if (!is_quantized(x))
-    throw Error(node.describe() + ": input '" + x.name + "' is not quantized");
+  if (!is_quantized(x)) throw Error(node.describe() + ": input '" + x.name + "' is not quantized");
   set_quantized_output(node, graph, 0, x.shape);
 }
 
@@ -200,7 +199,9 @@ KernelCall lower_lut(const Node& node, const Graph& graph) {
       .i(x.elements());
 }
 
-int64_t no_macs(const Node&, const Graph&) { return 0; }
+int64_t no_macs(const Node&, const Graph&) {
+  return 0;
+}
 
 void register_quantize_ops() {
   OpDef q;

@@ -8,9 +8,8 @@
 namespace kiln {
 
 bool is_quantized(const Tensor& tensor) {
-  return tensor.quant.has_value() &&
-         (tensor.dtype == DType::Int8 || tensor.dtype == DType::UInt8 ||
-          tensor.dtype == DType::Int16);
+  return tensor.quant.has_value() && (tensor.dtype == DType::Int8 || tensor.dtype == DType::UInt8 ||
+                                      tensor.dtype == DType::Int16);
 }
 
 const QuantParams& require_quant(const Node& node, const Tensor& tensor, const char* role) {
@@ -43,8 +42,9 @@ std::vector<float> channel_scales(const Node& node, const Tensor& weight, int64_
   const auto rank = static_cast<int64_t>(weight.shape.size());
   const int64_t q_axis = q.axis < 0 ? q.axis + rank : q.axis;
   if (q_axis != axis || static_cast<int64_t>(q.scales.size()) != count)
-    throw UnsupportedError(node.describe() + ": weight '" + weight.name + "' is quantized along axis " +
-                           std::to_string(q.axis) + " with " + std::to_string(q.scales.size()) +
+    throw UnsupportedError(node.describe() + ": weight '" + weight.name +
+                           "' is quantized along axis " + std::to_string(q.axis) + " with " +
+                           std::to_string(q.scales.size()) +
                            " scales; kiln needs per-channel scales along axis " +
                            std::to_string(axis) + " (" + std::to_string(count) + " channels)");
   return q.scales;
@@ -78,7 +78,8 @@ Requantization requantization(const Node& node, const std::vector<double>& real)
   for (double v : real) {
     if (!(v > 0.0))
       throw Error(node.describe() + ": non-positive requantization scale " + std::to_string(v));
-    const FixedPointMultiplier m = r.mode == 1 ? quantize_multiplier_pot(v) : quantize_multiplier(v);
+    const FixedPointMultiplier m =
+        r.mode == 1 ? quantize_multiplier_pot(v) : quantize_multiplier(v);
     r.multipliers.push_back(m.multiplier);
     r.shifts.push_back(m.shift);
   }
@@ -90,9 +91,9 @@ void add_requant_args(KernelCall& call, const Requantization& r) {
 }
 
 void add_activation_clamp(KernelCall& call, const Node& node, const Tensor& output) {
-  const auto [lo, hi] = quantized_activation_range(
-      node, output.dtype, per_tensor_scale(node, output, "output"),
-      per_tensor_zero_point(node, output, "output"));
+  const auto [lo, hi] =
+      quantized_activation_range(node, output.dtype, per_tensor_scale(node, output, "output"),
+                                 per_tensor_zero_point(node, output, "output"));
   call.i(lo).i(hi);
 }
 

@@ -38,8 +38,12 @@ namespace {
 bool is_op(const Node& node, std::string_view type) {
   return node.domain.empty() && node.op_type == type;
 }
-bool is_dq(const Node& node) { return is_op(node, "DequantizeLinear"); }
-bool is_q(const Node& node) { return is_op(node, "QuantizeLinear"); }
+bool is_dq(const Node& node) {
+  return is_op(node, "DequantizeLinear");
+}
+bool is_q(const Node& node) {
+  return is_op(node, "QuantizeLinear");
+}
 
 bool is_integer_type(DType type) {
   return type == DType::Int8 || type == DType::UInt8 || type == DType::Int16 ||
@@ -95,7 +99,9 @@ std::optional<Dequantized> dequantized(const Graph& graph, const std::string& te
   return d;
 }
 
-bool per_tensor(const QuantParams& q) { return q.scales.size() == 1; }
+bool per_tensor(const QuantParams& q) {
+  return q.scales.size() == 1;
+}
 
 // The parameters of the QuantizeLinear nodes that read `f`: all of f's readers must be
 // QuantizeLinear nodes with identical per-tensor parameters and output type.
@@ -219,8 +225,8 @@ std::string pack_int4(Graph& graph, const Node& node, const Dequantized& w) {
   for (size_t i = 0; i < values.size(); ++i) {
     const int v = values[i];
     if (v < -8 || v > 7)
-      throw Error(node.describe() + ": int4 weight '" + src.name + "' holds " +
-                  std::to_string(v) + ", outside [-8, 7]");
+      throw Error(node.describe() + ": int4 weight '" + src.name + "' holds " + std::to_string(v) +
+                  ", outside [-8, 7]");
     const auto nibble = static_cast<uint8_t>(v & 0x0F);
     t.data[i / 2] = static_cast<uint8_t>(t.data[i / 2] | (i % 2 ? nibble << 4 : nibble));
   }
@@ -245,9 +251,8 @@ std::optional<std::string> weight_tensor(Graph& graph, const Node& node, const D
 // The integer bias of a Conv/Gemm with `channels` outputs: scale x_scale * w_scale[c], zero
 // point 0, Int32 (Int64 for int16 activations). Accepts a dequantized integer constant (rescaled
 // when its scale differs) or a float constant; nullopt for anything else.
-std::optional<std::string> bias_tensor(Graph& graph, const Node& node, size_t index,
-                                       double x_scale, const std::vector<float>& w_scales,
-                                       DType bias_type) {
+std::optional<std::string> bias_tensor(Graph& graph, const Node& node, size_t index, double x_scale,
+                                       const std::vector<float>& w_scales, DType bias_type) {
   const std::string& name = node.inputs[index];
   const auto channels = static_cast<int64_t>(w_scales.size());
   std::vector<double> real(static_cast<size_t>(channels));
@@ -319,16 +324,15 @@ std::string absorb_quantize_nodes(Graph& graph, const Requantized& r) {
 // Op families the rewrite knows.
 bool is_lut_op(const Node& node) {
   static const std::set<std::string> ops = {
-      "Sigmoid", "Tanh", "HardSwish", "HardSigmoid", "LeakyRelu", "Elu", "Selu", "Relu",
-      "Clip", "Softplus", "Softsign", "Exp", "Erf", "Gelu", "Neg", "Abs", "Celu", "Mish",
-      "ThresholdedRelu"};
+      "Sigmoid", "Tanh",     "HardSwish",      "HardSigmoid", "LeakyRelu", "Elu",  "Selu", "Relu",
+      "Clip",    "Softplus", "Softsign",       "Exp",         "Erf",       "Gelu", "Neg",  "Abs",
+      "Celu",    "Mish",     "ThresholdedRelu"};
   return node.domain.empty() && ops.count(node.op_type) != 0;
 }
 bool is_movement_op(const Node& node) {
-  static const std::set<std::string> ops = {"Reshape", "Flatten",   "Squeeze",       "Unsqueeze",
-                                            "Transpose", "MaxPool", "GlobalMaxPool", "Slice",
-                                            "Pad",     "Concat",    "Identity",      "SpaceToDepth",
-                                            "DepthToSpace"};
+  static const std::set<std::string> ops = {
+      "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose",    "MaxPool",     "GlobalMaxPool",
+      "Slice",   "Pad",     "Concat",  "Identity",  "SpaceToDepth", "DepthToSpace"};
   return node.domain.empty() && ops.count(node.op_type) != 0;
 }
 
@@ -395,8 +399,7 @@ bool rewrite_matmul(Graph& graph, int index, const Requantized& r) {
       b->params.bits != 8)
     return false;
   const Tensor& bt = graph.tensor(b->name);
-  if (!per_tensor(b->params) &&
-      b->params.axis != static_cast<int>(bt.shape.size()) - 1)
+  if (!per_tensor(b->params) && b->params.axis != static_cast<int>(bt.shape.size()) - 1)
     return false;
   annotate(graph, *a);
   annotate(graph, *b);
@@ -551,14 +554,14 @@ bool rewrite_movement(Graph& graph, int index) {
   if (is_op(node, "Pad") && node.attr_string("mode", "constant") == "constant") {
     float pad_value = 0.0f;
     if (node.has_input(2)) pad_value = graph.tensor(node.inputs[2]).as_float().at(0);
-    const int32_t q = quantize_value(pad_value, out_params.scales[0],
-                                     out_params.zero_points.empty() ? 0 : out_params.zero_points[0],
-                                     out_type);
+    const int32_t q =
+        quantize_value(pad_value, out_params.scales[0],
+                       out_params.zero_points.empty() ? 0 : out_params.zero_points[0], out_type);
     if (n.inputs.size() < 3) n.inputs.resize(3);
     n.inputs[2] = add_integer_constant(graph, node.name + "_pad_value", out_type, {}, {q});
   }
-  const std::string y_q = add_quantized_tensor(graph, f + "_quantized", out_type, out_params,
-                                               graph.tensor(f).shape);
+  const std::string y_q =
+      add_quantized_tensor(graph, f + "_quantized", out_type, out_params, graph.tensor(f).shape);
   n.outputs[0] = y_q;
   graph.nodes[index] = n;
   for (Node& b : before) graph.nodes.push_back(std::move(b));

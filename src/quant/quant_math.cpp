@@ -28,8 +28,7 @@ FixedPointMultiplier quantize_multiplier(double real) {
 
 FixedPointMultiplier quantize_multiplier_pot(double real) {
   if (!(real > 0.0) || !std::isfinite(real))
-    throw InternalError("quantize_multiplier_pot: invalid real multiplier " +
-                        std::to_string(real));
+    throw InternalError("quantize_multiplier_pot: invalid real multiplier " + std::to_string(real));
   const auto shift = static_cast<int32_t>(std::lround(std::log2(real)));
   return {0, shift};
 }
@@ -75,8 +74,7 @@ std::pair<int32_t, int32_t> quantized_activation_range(const Node& node, DType t
       return {std::max(lo, a), std::min(hi, b)};
     }
     default:
-      throw UnsupportedError(node.describe() +
-                             ": this fused activation has no integer clamp form");
+      throw UnsupportedError(node.describe() + ": this fused activation has no integer clamp form");
   }
 }
 
