@@ -265,8 +265,8 @@ TEST_P(MlperfInt8VsOnnxRuntime, IntegerOutputsMatchOnnxRuntime) {
   RecordProperty("exact_fraction", std::to_string(exact_fraction));
   RecordProperty("max_diff_lsb", std::to_string(max_diff));
   if (exact_fraction < kIssueExactFraction || max_diff > 1)
-    std::cout << label << ": KNOWN GAP: below the issue's target of "
-              << 100.0 * kIssueExactFraction << "% exact and 1 LSB (TFLite double rounding vs "
+    std::cout << label << ": KNOWN GAP: below the issue's target of " << 100.0 * kIssueExactFraction
+              << "% exact and 1 LSB (TFLite double rounding vs "
               << "ONNX Runtime's single float rounding)\n";
   EXPECT_GE(exact_fraction, GetParam().min_exact_fraction) << label;
   EXPECT_LE(max_diff, GetParam().max_diff_lsb) << label;

@@ -11,11 +11,7 @@ extern uint32_t __kiln_stack_limit[];
 extern uint32_t __kiln_stack_top[];
 
 /* Semihosting operation numbers (Arm semihosting specification; RISC-V uses the same ones). */
-enum {
-  KILN_SYS_WRITE0 = 0x04,
-  KILN_SYS_EXIT = 0x18,
-  KILN_SYS_EXIT_EXTENDED = 0x20
-};
+enum { KILN_SYS_WRITE0 = 0x04, KILN_SYS_EXIT = 0x18, KILN_SYS_EXIT_EXTENDED = 0x20 };
 /* ADP_Stopped_ApplicationExit: the reason code for a normal program exit. */
 #define KILN_ADP_APPLICATION_EXIT 0x20026u
 

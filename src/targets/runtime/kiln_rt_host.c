@@ -23,5 +23,4 @@ uint32_t kiln_rt_stack_size(void) {
   return 0u;
 }
 
-void kiln_rt_mark(void) {
-}
+void kiln_rt_mark(void) {}

@@ -12,14 +12,14 @@ static void kiln_unexpected_exception(void) __attribute__((noreturn));
  * enabled, so none follow. Reserved entries are 0. Entry 7 is SecureFault on Armv8-M with the
  * Security Extension and reserved elsewhere, where pointing it at a handler is harmless. */
 __attribute__((section(".vectors"), used)) static const uintptr_t kiln_vectors[16] = {
-    (uintptr_t)__kiln_stack_top,           /* initial main stack pointer */
-    (uintptr_t)kiln_reset,                 /* reset */
-    (uintptr_t)kiln_unexpected_exception,  /* NMI */
-    (uintptr_t)kiln_unexpected_exception,  /* HardFault */
-    (uintptr_t)kiln_unexpected_exception,  /* MemManage */
-    (uintptr_t)kiln_unexpected_exception,  /* BusFault */
-    (uintptr_t)kiln_unexpected_exception,  /* UsageFault */
-    (uintptr_t)kiln_unexpected_exception,  /* SecureFault */
+    (uintptr_t)__kiln_stack_top,          /* initial main stack pointer */
+    (uintptr_t)kiln_reset,                /* reset */
+    (uintptr_t)kiln_unexpected_exception, /* NMI */
+    (uintptr_t)kiln_unexpected_exception, /* HardFault */
+    (uintptr_t)kiln_unexpected_exception, /* MemManage */
+    (uintptr_t)kiln_unexpected_exception, /* BusFault */
+    (uintptr_t)kiln_unexpected_exception, /* UsageFault */
+    (uintptr_t)kiln_unexpected_exception, /* SecureFault */
     0u,
     0u,
     0u,
