@@ -108,6 +108,7 @@ class Generator {
   }
 
   GeneratedCode run() {
+    check_schedule();
     lower_schedule();
     name_weights();
     std::string body = emit_body();  // first: collects parameter arrays and used kernels
@@ -139,6 +140,27 @@ class Generator {
     size_t node_index;
     KernelCall call;
   };
+
+  // The memory plan is only valid for the node order it was made for (liveness, in-place
+  // aliasing): the graph must still be in that order, and every node the plan runs in place
+  // with a lag must call a kernel whose loop order allows it.
+  void check_schedule() const {
+    bool same = plan_.schedule.size() == graph_.nodes.size();
+    for (size_t i = 0; same && i < graph_.nodes.size(); ++i)
+      same = plan_.schedule[i] == graph_.nodes[i].name;
+    if (!same)
+      throw InternalError("the memory plan was made for another node order than graph '" +
+                          graph_.name + "' has");
+    for (const std::string& name : plan_.liveness.lagged_nodes) {
+      for (const Node& node : graph_.nodes) {
+        if (node.name != name) continue;
+        const std::string function = op_for(node).lower(node, graph_).function;
+        if (!kernel_processes_planes_in_order(function))
+          throw InternalError(node.describe() + ": planned in place with a lag but lowered to " +
+                              function + ", whose loop order does not allow it");
+      }
+    }
+  }
 
   void lower_schedule() {
     for (size_t i = 0; i < graph_.nodes.size(); ++i) {
