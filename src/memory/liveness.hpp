@@ -49,7 +49,7 @@ struct ArenaBuffer {
   // (see above), so the overlap is safe.
   int tied_to = -1;
   int64_t tie_shift = 0;
-  std::string tied_by;  // the plane-wise node that writes this buffer over its base
+  std::string tied_by = {};  // the plane-wise node that writes this buffer over its base
   bool overlaps(const ArenaBuffer& other) const {
     return first_step <= other.last_step && other.first_step <= last_step;
   }

@@ -35,8 +35,11 @@ OrderPlan plan_current_order(const Graph& graph, const MemoryPlanOptions& option
     return plan;
   OrderPlan untied;
   untied.liveness = plan.liveness;
-  for (ArenaBuffer& b : untied.liveness.buffers)
-    b = ArenaBuffer{b.tensors, b.bytes, b.first_step, b.last_step};
+  for (ArenaBuffer& b : untied.liveness.buffers) {
+    b.tied_to = -1;
+    b.tie_shift = 0;
+    b.tied_by.clear();
+  }
   untied.liveness.lagged_nodes.clear();
   untied.layout = plan_arena(untied.liveness.buffers);
   return untied.layout.arena_bytes < plan.layout.arena_bytes ? std::move(untied) : std::move(plan);
