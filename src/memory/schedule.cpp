@@ -209,30 +209,74 @@ class ExactSearch {
   std::unordered_map<std::string, std::pair<int64_t, int>> memo_;
 };
 
-// Each step runs the ready node that keeps the peak lowest, then the one leaving the fewest live
-// bytes, then the earliest.
-std::vector<int> greedy_order(MemoryModel& model) {
+// The ready node that keeps the peak lowest, then the one leaving the fewest live bytes, then
+// the earliest; -1 when none is ready.
+int greedy_choice(const MemoryModel& model, int64_t peak) {
+  int chosen = -1;
+  int64_t chosen_peak = 0, chosen_after = 0;
+  for (int v = 0; v < model.size(); ++v) {
+    if (!model.ready(v)) continue;
+    const int64_t p = std::max(peak, model.step_bytes(v));
+    const int64_t after = model.bytes_after(v);
+    if (chosen < 0 || p < chosen_peak || (p == chosen_peak && after < chosen_after)) {
+      chosen = v;
+      chosen_peak = p;
+      chosen_after = after;
+    }
+  }
+  return chosen;
+}
+
+// Runs the remaining nodes greedily from the current state and returns the peak reached; the
+// model is left as it was.
+int64_t greedy_rollout(MemoryModel& model, int64_t peak, int remaining) {
+  std::vector<std::pair<int, int64_t>> ran;  // node, live bytes before it
+  for (int step = 0; step < remaining; ++step) {
+    const int v = greedy_choice(model, peak);
+    if (v < 0) break;
+    peak = std::max(peak, model.step_bytes(v));
+    ran.emplace_back(v, model.live());
+    model.run(v);
+  }
+  for (auto it = ran.rbegin(); it != ran.rend(); ++it) model.undo(it->first, it->second);
+  return peak;
+}
+
+// Greedy order. With lookahead, each ready node is judged by the peak of running it and then
+// the rest greedily (ties: the plain greedy key), which sees that a large branch is best run
+// first; that costs O(n^2) step evaluations per step, so it is used up to kLookaheadNodes run-time
+// nodes.
+constexpr int kLookaheadNodes = 150;
+
+std::vector<int> greedy_order(MemoryModel& model, bool lookahead) {
+  lookahead = lookahead && model.size() <= kLookaheadNodes;
   std::vector<int> order;
+  std::vector<int64_t> live_before;
   int64_t peak = 0;
   for (int step = 0; step < model.size(); ++step) {
-    int chosen = -1;
-    int64_t chosen_peak = 0, chosen_after = 0;
-    for (int v = 0; v < model.size(); ++v) {
-      if (!model.ready(v)) continue;
-      const int64_t p = std::max(peak, model.step_bytes(v));
-      const int64_t after = model.bytes_after(v);
-      if (chosen < 0 || p < chosen_peak || (p == chosen_peak && after < chosen_after)) {
-        chosen = v;
-        chosen_peak = p;
-        chosen_after = after;
+    int chosen = greedy_choice(model, peak);
+    if (chosen < 0) throw InternalError("memory scheduling: the graph has a cycle");
+    if (lookahead) {
+      int64_t best = std::numeric_limits<int64_t>::max();
+      for (int v = 0; v < model.size(); ++v) {
+        if (!model.ready(v)) continue;
+        const int64_t before = model.live();
+        const int64_t p = std::max(peak, model.step_bytes(v));
+        model.run(v);
+        const int64_t rollout = greedy_rollout(model, p, model.size() - step - 1);
+        model.undo(v, before);
+        if (rollout < best || (rollout == best && v == chosen)) {
+          best = rollout;
+          chosen = v;
+        }
       }
     }
-    if (chosen < 0) throw InternalError("memory scheduling: the graph has a cycle");
-    peak = chosen_peak;
+    peak = std::max(peak, model.step_bytes(chosen));
     order.push_back(chosen);
+    live_before.push_back(model.live());
     model.run(chosen);
   }
-  for (auto it = order.rbegin(); it != order.rend(); ++it) model.undo(*it, 0);
+  for (size_t k = order.size(); k-- > 0;) model.undo(order[k], live_before[k]);
   return order;
 }
 
@@ -307,7 +351,7 @@ Schedule schedule_for_memory(const Graph& graph, const ScheduleOptions& options)
     runtime_order = std::move(*order);
     result.method = "exact";
   } else {
-    runtime_order = greedy_order(model);
+    runtime_order = greedy_order(model, options.lookahead);
     result.method = "greedy";
   }
   result.peak = peak_of(model, runtime_order);

@@ -10,7 +10,8 @@
 // dying input but for the lag. The search is exact (memoized over the sets of nodes already run,
 // choosing the earliest node on ties so an optimal original order is kept) while the number of
 // such sets stays small, as it does for chains and short branches; otherwise a greedy pass picks
-// the ready node that raises the peak least. Deterministic either way.
+// the ready node whose greedy completion peaks lowest (lookahead), then the one that raises the
+// peak least. Deterministic either way.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ struct Schedule {
 struct ScheduleOptions {
   bool in_place = true;          // model element-wise and plane-wise in-place execution
   int64_t max_states = 200'000;  // the exact search gives up (greedy instead) beyond this
+  // Greedy judges each candidate by a greedy rollout of the remaining nodes (graphs of up to
+  // 150 run-time nodes; beyond that the plain greedy choice).
+  bool lookahead = true;
 };
 
 // Requires shape inference. Non-runtime nodes (all outputs folded) keep a valid position.
