@@ -91,11 +91,16 @@ const std::string* first_arg(const KernelCall& call, KernelArg::Kind kind) {
 bool kernel_processes_planes_in_order(std::string_view function) {
   // Each of these loops over planes outermost (conv: n, then output channel; pools: n * C) and
   // touches input plane k only while it computes output plane k; none caches input across
-  // planes. The float and int16 convolutions share kiln_conv_s8's loop nest.
+  // planes. The float and int16 convolutions share kiln_conv_s8's loop nest. kiln_conv_s8_dw and
+  // kiln_conv_s8_dw3x3 are the fast kernel set's depthwise convolutions (the code generator may
+  // pick them for a depthwise kiln_conv_s8 call): kiln_conv_s8_dw_body.h loops n, then channel,
+  // copying plane k to the stack or reading it in place before writing output plane k.
   static constexpr std::string_view kernels[] = {
       "kiln_conv_f32",
       "kiln_conv_s8",
       "kiln_conv_s16",
+      "kiln_conv_s8_dw",
+      "kiln_conv_s8_dw3x3",
       "kiln_max_pool_f32",
       "kiln_max_pool_s8",
       "kiln_average_pool_f32",

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "codegen/compile.hpp"
+#include "codegen/generate_c.hpp"
 #include "frontend/load_model.hpp"
 #include "ir/error.hpp"
 #include "memory/memory_plan.hpp"
@@ -93,6 +94,16 @@ TEST(MemoryInPlace, OnlyTiesThatLowerThePeakAreKeptByDefault) {
   EXPECT_EQ(plan.liveness.lagged_nodes, (std::vector<std::string>{"dw_same"}));
   EXPECT_EQ(plan.lower_bound, 2800);
   EXPECT_EQ(plan.arena_bytes, 2800);
+}
+
+TEST(MemoryInPlace, CodeGeneratorRefusesALagForAnotherKernel) {
+  Graph g = load_model(kPlanes);
+  optimize(g);
+  MemoryPlan plan = plan_memory(g, {.keep_all_ties = true});
+  EXPECT_NO_THROW(generate_c(g, plan, {}));
+  // Add's kiln_binary_f32 is not known to process planes in order.
+  plan.liveness.lagged_nodes.push_back("add");
+  EXPECT_THROW(generate_c(g, plan, {}), InternalError);
 }
 
 TEST(MemoryInPlace, CheckLayoutEnforcesTies) {
