@@ -438,6 +438,8 @@ BenchResult run_bench(const std::string& model_path, const Target& target,
     result.quantization = dtype_name(options.quantize.defaults.activations);
   result.macs = compiled.total_macs;
   result.arena_bytes = compiled.plan.arena_bytes;
+  result.arena_lower_bound = compiled.plan.lower_bound;
+  result.arena_lower_bound_before = compiled.plan.lower_bound_before;
   result.weight_bytes = compiled.plan.weight_bytes;
   result.work_dir = work.path();
   for (const BenchCaseInputs& c : cases)
@@ -627,7 +629,11 @@ std::string BenchResult::table() const {
                    with_commas(sections.data) + "; rodata includes " +
                    with_commas(static_cast<uint64_t>(input_bytes)) +
                    " bytes of embedded test inputs)");
-  row("RAM: arena", with_commas(static_cast<uint64_t>(arena_bytes)) + " bytes");
+  row("RAM: arena", with_commas(static_cast<uint64_t>(arena_bytes)) +
+                        " bytes (liveness lower bound " +
+                        with_commas(static_cast<uint64_t>(arena_lower_bound)) +
+                        "; before scheduling and in-place " +
+                        with_commas(static_cast<uint64_t>(arena_lower_bound_before)) + ")");
   row("RAM: other data+bss", with_commas(other_ram_bytes()) + " bytes");
   row("RAM: stack", stack_high_water
                         ? with_commas(*stack_high_water) + " bytes used (high-water) of " +
@@ -679,6 +685,8 @@ nlohmann::json BenchResult::to_json() const {
                    {"bss", sections.bss},
                    {"stack_reserved", sections.stack}};
   j["ram"] = {{"arena_bytes", arena_bytes},
+              {"arena_lower_bound", arena_lower_bound},
+              {"arena_lower_bound_before", arena_lower_bound_before},
               {"other_data_bss_bytes", other_ram_bytes()},
               {"stack_high_water_bytes",
                stack_high_water ? nlohmann::json(*stack_high_water) : nlohmann::json(nullptr)}};

@@ -62,7 +62,9 @@ struct BenchResult {
   std::string optimize;
   std::string quantization;  // "" for the float model, else the --quantize type ("int8")
   int64_t macs = 0;
-  int64_t arena_bytes = 0;  // from the memory plan
+  int64_t arena_bytes = 0;               // from the memory plan
+  int64_t arena_lower_bound = 0;         // liveness lower bound of the planned schedule
+  int64_t arena_lower_bound_before = 0;  // same, given node order without in-place execution
   int64_t weight_bytes = 0;
   int64_t input_bytes = 0;  // test inputs the harness embeds in flash (part of rodata)
   BenchSections sections;

@@ -35,7 +35,12 @@ nlohmann::json compile_report(const CompileResult& result, const std::string& mo
   report["kiln_version"] = KILN_VERSION;
   report["arena_bytes"] = result.plan.arena_bytes;
   report["arena_lower_bound"] = result.plan.lower_bound;
+  report["arena_lower_bound_before"] = result.plan.lower_bound_before;
   report["arena_heuristic"] = result.plan.layout.heuristic;
+  report["memory_schedule"] = {{"method", result.plan.schedule_method},
+                               {"reordered", result.plan.reordered},
+                               {"elementwise_in_place", result.plan.liveness.elementwise_in_place},
+                               {"lagged_in_place", result.plan.liveness.lagged_nodes}};
   report["weight_bytes"] = result.plan.weight_bytes;
   report["io_bytes"] = result.plan.io_bytes;
   report["total_macs"] = result.total_macs;
@@ -88,7 +93,7 @@ CompileResult compile_graph(Graph graph, const CompileOptions& options, const fs
                             const std::string& model_path) {
   CompileResult result;
   result.report_sections = options.report_sections;
-  result.plan = plan_memory(graph);
+  result.plan = plan_memory(graph, options.memory);
   CodegenOptions codegen_options;
   codegen_options.name = options.name;
   codegen_options.model_path = model_path.empty() ? graph.source : model_path;

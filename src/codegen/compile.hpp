@@ -20,6 +20,7 @@ struct CompileOptions {
   std::string name = "net";  // --name: file names and C symbol prefix
   LoadOptions load;          // --shape overrides
   PipelineOptions pipeline;  // --no-fuse
+  MemoryPlanOptions memory;  // --no-reorder, --no-in-place
   // Extra top-level sections for the report (e.g. "quantization" from quantize_graph()),
   // copied into CompileResult::report_sections.
   nlohmann::json report_sections = nlohmann::json::object();

@@ -108,6 +108,7 @@ class Generator {
   }
 
   GeneratedCode run() {
+    check_schedule();
     lower_schedule();
     name_weights();
     std::string body = emit_body();  // first: collects parameter arrays and used kernels
@@ -140,6 +141,17 @@ class Generator {
     KernelCall call;
   };
 
+  // The memory plan is only valid for the node order it was made for (liveness, in-place
+  // aliasing): the graph must still be in that order.
+  void check_schedule() const {
+    bool same = plan_.schedule.size() == graph_.nodes.size();
+    for (size_t i = 0; same && i < graph_.nodes.size(); ++i)
+      same = plan_.schedule[i] == graph_.nodes[i].name;
+    if (!same)
+      throw InternalError("the memory plan was made for another node order than graph '" +
+                          graph_.name + "' has");
+  }
+
   void lower_schedule() {
     for (size_t i = 0; i < graph_.nodes.size(); ++i) {
       const Node& node = graph_.nodes[i];
@@ -155,6 +167,13 @@ class Generator {
           throw InternalError(node.describe() + ": lowered to a call writing constant '" +
                               arg.tensor + "'");
       }
+      // A node the plan runs in place with a lag (output overlapping its input) must call a
+      // kernel whose loop order allows it: checked on the kernel actually emitted.
+      if (std::find(plan_.liveness.lagged_nodes.begin(), plan_.liveness.lagged_nodes.end(),
+                    node.name) != plan_.liveness.lagged_nodes.end() &&
+          !kernel_processes_planes_in_order(call.function))
+        throw InternalError(node.describe() + ": planned in place with a lag but lowered to " +
+                            call.function + ", whose loop order does not allow it");
       schedule_.push_back({i, std::move(call)});
     }
   }

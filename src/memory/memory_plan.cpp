@@ -1,8 +1,10 @@
 #include "memory/memory_plan.hpp"
 
+#include <numeric>
 #include <set>
 
 #include "ir/error.hpp"
+#include "memory/schedule.hpp"
 #include "ops/op_registry.hpp"
 
 namespace kiln {
@@ -14,10 +16,66 @@ int64_t MemoryPlan::arena_offset(const std::string& tensor_name) const {
   return layout.offsets[it->second];
 }
 
-MemoryPlan plan_memory(Graph& graph) {
-  MemoryPlan plan;
-  plan.liveness = compute_liveness(graph);
+namespace {
+
+struct OrderPlan {
+  Liveness liveness;
+  ArenaLayout layout;
+};
+
+// The best plan for the graph's current node order: in-place ties only where they lower the
+// peak, and if the packing then misses the bound, the plan without ties when that is smaller.
+OrderPlan plan_current_order(const Graph& graph, const MemoryPlanOptions& options) {
+  OrderPlan plan;
+  plan.liveness = compute_liveness(graph, {.in_place = options.in_place});
+  if (!options.keep_all_ties) untie_where_not_needed(plan.liveness);
   plan.layout = plan_arena(plan.liveness.buffers);
+  if (options.keep_all_ties || plan.liveness.lagged_nodes.empty() ||
+      plan.layout.arena_bytes <= align_up(liveness_lower_bound(plan.liveness), kArenaAlignment))
+    return plan;
+  OrderPlan untied;
+  untied.liveness = plan.liveness;
+  for (ArenaBuffer& b : untied.liveness.buffers) {
+    b.tied_to = -1;
+    b.tie_shift = 0;
+    b.tied_by.clear();
+  }
+  untied.liveness.lagged_nodes.clear();
+  untied.layout = plan_arena(untied.liveness.buffers);
+  return untied.layout.arena_bytes < plan.layout.arena_bytes ? std::move(untied) : std::move(plan);
+}
+
+}  // namespace
+
+MemoryPlan plan_memory(Graph& graph, const MemoryPlanOptions& options) {
+  MemoryPlan plan;
+  plan.lower_bound_before = liveness_lower_bound(compute_liveness(graph, {.in_place = false}));
+  OrderPlan best = plan_current_order(graph, options);
+  plan.schedule_method = "given";
+  if (options.reorder) {
+    const Schedule schedule = schedule_for_memory(graph, {.in_place = options.in_place});
+    plan.schedule_method = schedule.method;
+    std::vector<int> given(graph.nodes.size());
+    std::iota(given.begin(), given.end(), 0);
+    if (schedule.order != given) {
+      // Keep the new order only if its planned arena is smaller (the model counts exact bytes,
+      // the arena aligned ones); otherwise put the nodes back.
+      apply_schedule(graph, schedule.order);
+      OrderPlan reordered = plan_current_order(graph, options);
+      if (reordered.layout.arena_bytes < best.layout.arena_bytes) {
+        best = std::move(reordered);
+        plan.reordered = true;
+      } else {
+        std::vector<int> inverse(schedule.order.size());
+        for (size_t k = 0; k < schedule.order.size(); ++k)
+          inverse[static_cast<size_t>(schedule.order[k])] = static_cast<int>(k);
+        apply_schedule(graph, inverse);
+      }
+    }
+  }
+  plan.liveness = std::move(best.liveness);
+  plan.layout = std::move(best.layout);
+  for (const Node& node : graph.nodes) plan.schedule.push_back(node.name);
   plan.arena_bytes = plan.layout.arena_bytes;
   plan.lower_bound = liveness_lower_bound(plan.liveness);
 

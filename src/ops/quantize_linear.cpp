@@ -210,6 +210,9 @@ void register_quantize_ops() {
   q.lower = lower_quantize_linear;
   q.macs = no_macs;
   q.defer_folding = true;
+  // kiln_quantize_linear reads element k just before writing element k; the planner only runs
+  // it in place when the element sizes match (float32 -> int32).
+  q.in_place = InPlace::Elementwise;
   register_op(std::move(q));
 
   OpDef dq;
@@ -219,6 +222,7 @@ void register_quantize_ops() {
   dq.lower = lower_dequantize_linear;
   dq.macs = no_macs;
   dq.defer_folding = true;
+  dq.in_place = InPlace::Elementwise;  // likewise (int32 -> float32)
   register_op(std::move(dq));
 
   OpDef rq;

@@ -203,7 +203,8 @@ TEST(MemoryPlan, MlperfTinyArenasAreWithinFivePercentOfTheLowerBound) {
   const std::filesystem::path dir =
       std::filesystem::path(KILN_SHARED_DIR) / "models/mlperf-tiny/onnx";
   int planned = 0;
-  for (const char* model : {"resnet8_fp32", "vww96_fp32", "ad01_fp32"}) {
+  for (const char* model :
+       {"resnet8_fp32", "vww96_fp32", "ad01_fp32", "kws_int8", "streaming_ww_int8", "ad01_int8"}) {
     const std::filesystem::path path = dir / (std::string(model) + ".onnx");
     if (!std::filesystem::exists(path)) continue;
     Graph graph = load_model(path.string());

@@ -1,4 +1,5 @@
-// kiln compile MODEL -o OUTDIR [--name net] [--shape NAME=dims]... [--no-fuse]
+// kiln compile MODEL -o OUTDIR [--name net] [--shape NAME=dims]... [--no-fuse] [--no-reorder]
+// [--no-in-place]
 // Writes the generated C library, its build fragments and <name>_report.json into OUTDIR.
 #include <iostream>
 #include <memory>
@@ -17,6 +18,8 @@ struct CompileArgs {
   std::string name = "net";
   std::vector<std::string> shapes;
   bool no_fuse = false;
+  bool no_reorder = false;
+  bool no_in_place = false;
 };
 
 void setup_compile(CLI::App& app) {
@@ -29,11 +32,17 @@ void setup_compile(CLI::App& app) {
   cmd->add_option("--shape", args->shapes,
                   "Fix an input's dims, e.g. --shape input=1,3,96,96 (repeatable)");
   cmd->add_flag("--no-fuse", args->no_fuse, "Disable activation/BatchNorm/Pad fusion");
+  cmd->add_flag("--no-reorder", args->no_reorder,
+                "Keep the model's node order instead of scheduling for the smallest arena");
+  cmd->add_flag("--no-in-place", args->no_in_place,
+                "Give every element-wise and plane-wise op's output its own buffer");
   auto quant_args = add_quantize_options(cmd);
   cmd->callback([args, quant_args] {
     CompileOptions options;
     options.name = args->name;
     options.pipeline.fuse = !args->no_fuse;
+    options.memory.reorder = !args->no_reorder;
+    options.memory.in_place = !args->no_in_place;
     for (const std::string& text : args->shapes) parse_shape_override(text, options.load);
     const QuantizeOptions quant = quantize_options_from(*quant_args);
     apply_qdq_requant(*quant_args, options.pipeline);
@@ -62,6 +71,11 @@ void setup_compile(CLI::App& app) {
               << plan.lower_bound << ", x" << std::fixed;
     std::cout.precision(3);
     std::cout << ratio << ", heuristic " << plan.layout.heuristic << ")\n"
+              << "  lower bound:  " << plan.lower_bound_before
+              << " before (given order, no in-place) -> " << plan.lower_bound << " after ("
+              << (plan.reordered ? "reordered" : "order kept") << ", " << plan.schedule_method
+              << " schedule; in place: " << plan.liveness.elementwise_in_place << " element-wise, "
+              << plan.liveness.lagged_nodes.size() << " plane-wise)\n"
               << "  weights:      " << plan.weight_bytes << " bytes\n"
               << "  io buffers:   " << plan.io_bytes << " bytes\n"
               << "  MACs:         " << result.total_macs << "\n"
