@@ -40,6 +40,7 @@ nlohmann::json compile_report(const CompileResult& result, const std::string& mo
   report["io_bytes"] = result.plan.io_bytes;
   report["total_macs"] = result.total_macs;
   report["needs_libm"] = result.code.needs_libm();
+  report["kernel_set"] = result.code.kernel_set;
   report["kernels"] = result.code.kernel_functions;
   auto io_list = [&](const std::vector<std::string>& names) {
     json list = json::array();
@@ -92,6 +93,7 @@ CompileResult compile_graph(Graph graph, const CompileOptions& options, const fs
   CodegenOptions codegen_options;
   codegen_options.name = options.name;
   codegen_options.model_path = model_path.empty() ? graph.source : model_path;
+  codegen_options.kernels = options.kernels;
   result.code = generate_c(graph, result.plan, codegen_options);
   for (const Node& node : graph.nodes)
     if (is_runtime_node(node, graph)) result.total_macs += node_macs(node, graph);

@@ -1,9 +1,11 @@
 // kiln compile MODEL -o OUTDIR [--name net] [--shape NAME=dims]... [--no-fuse]
+//              [--kernels reference|fast]
 // Writes the generated C library, its build fragments and <name>_report.json into OUTDIR.
 #include <iostream>
 #include <memory>
 
 #include "codegen/compile.hpp"
+#include "codegen/kernel_select.hpp"
 #include "command.hpp"
 #include "quant/quantize.hpp"
 #include "quant_cli.hpp"
@@ -17,6 +19,7 @@ struct CompileArgs {
   std::string name = "net";
   std::vector<std::string> shapes;
   bool no_fuse = false;
+  std::string kernels = "reference";
 };
 
 void setup_compile(CLI::App& app) {
@@ -29,11 +32,17 @@ void setup_compile(CLI::App& app) {
   cmd->add_option("--shape", args->shapes,
                   "Fix an input's dims, e.g. --shape input=1,3,96,96 (repeatable)");
   cmd->add_flag("--no-fuse", args->no_fuse, "Disable activation/BatchNorm/Pad fusion");
+  cmd->add_option("--kernels", args->kernels,
+                  "Kernel set: reference, or fast (shape-specialized int8 kernels, DSP where the "
+                  "compiler targets it)")
+      ->capture_default_str();
   auto quant_args = add_quantize_options(cmd);
   cmd->callback([args, quant_args] {
     CompileOptions options;
     options.name = args->name;
     options.pipeline.fuse = !args->no_fuse;
+    check_kernel_set(args->kernels, "--kernels");
+    options.kernels = args->kernels;
     for (const std::string& text : args->shapes) parse_shape_override(text, options.load);
     const QuantizeOptions quant = quantize_options_from(*quant_args);
     CompileResult result;

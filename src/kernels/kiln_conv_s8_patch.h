@@ -1,0 +1,115 @@
+/* The matrix core shared by kiln_conv_s8_im2col and kiln_conv_s8_1x1: the input window of an
+ * output pixel is gathered once into a patch of int16 (x - x_zero_point; padded taps are 0,
+ * exactly the taps the reference skips), then dotted with the weight rows of every output channel,
+ * which ONNX already stores contiguously ([out][in/group][kh][kw] is the patch order). Blocks of
+ * two output channels by two pixels share every load.
+ *
+ * With DSP the taps of each full group of four are stored in the order t0, t2, t1, t3: one word
+ * of four weights then splits by SXTB16 (bytes 0, 2) and SXTB16 ROR 8 (bytes 1, 3) into the two
+ * pairs that the two patch words hold, so each SMLAD does two multiply-accumulates and the
+ * weights need no reordering at compile time. The remaining taps (count % 4) stay in order. */
+#ifndef KILN_CONV_S8_PATCH_H
+#define KILN_CONV_S8_PATCH_H
+
+#include "kiln_fast_s8.h"
+
+/* Slot of tap t in a patch of `taps` taps. */
+static inline int32_t kiln_patch_slot(int32_t t, int32_t taps) {
+#ifdef KILN_S8_DSP
+  if (t < (taps & ~3)) return (t & ~3) | ((t & 1) << 1) | ((t >> 1) & 1);
+#else
+  (void)taps;
+#endif
+  return t;
+}
+
+/* The four sums of weight rows wa, wb (int8, `taps` long) with patches p0, p1:
+ * s[0] += wa.p0, s[1] += wa.p1, s[2] += wb.p0, s[3] += wb.p1. */
+static inline void kiln_patch_dot_2x2(const int16_t* p0, const int16_t* p1, const int8_t* wa,
+                                      const int8_t* wb, int32_t taps, int32_t* s) {
+  int32_t a0 = s[0], a1 = s[1], b0 = s[2], b1 = s[3];
+  int32_t i = 0;
+#ifdef KILN_S8_DSP
+  for (; i + 4 <= taps; i += 4) {
+    const uint32_t wa4 = kiln_load_u32(wa + i), wb4 = kiln_load_u32(wb + i);
+    const int32_t x0e = (int32_t)kiln_load_u32(p0 + i), x0o = (int32_t)kiln_load_u32(p0 + i + 2);
+    const int32_t x1e = (int32_t)kiln_load_u32(p1 + i), x1o = (int32_t)kiln_load_u32(p1 + i + 2);
+    const int32_t wae = __sxtb16(wa4), wao = kiln_sxtb16_ror8(wa4);
+    const int32_t wbe = __sxtb16(wb4), wbo = kiln_sxtb16_ror8(wb4);
+    a0 = __smlad(wae, x0e, a0);
+    a1 = __smlad(wae, x1e, a1);
+    b0 = __smlad(wbe, x0e, b0);
+    b1 = __smlad(wbe, x1e, b1);
+    a0 = __smlad(wao, x0o, a0);
+    a1 = __smlad(wao, x1o, a1);
+    b0 = __smlad(wbo, x0o, b0);
+    b1 = __smlad(wbo, x1o, b1);
+  }
+#endif
+  for (; i < taps; ++i) {
+    const int32_t x0 = p0[i], x1 = p1[i], va = wa[i], vb = wb[i];
+    a0 += x0 * va;
+    a1 += x1 * va;
+    b0 += x0 * vb;
+    b1 += x1 * vb;
+  }
+  s[0] = a0;
+  s[1] = a1;
+  s[2] = b0;
+  s[3] = b1;
+}
+
+/* One weight row with one patch. */
+static inline int32_t kiln_patch_dot_1x1(const int16_t* p, const int8_t* w, int32_t taps,
+                                         int32_t acc) {
+  int32_t i = 0;
+#ifdef KILN_S8_DSP
+  for (; i + 4 <= taps; i += 4) {
+    const uint32_t w4 = kiln_load_u32(w + i);
+    acc = __smlad(__sxtb16(w4), (int32_t)kiln_load_u32(p + i), acc);
+    acc = __smlad(kiln_sxtb16_ror8(w4), (int32_t)kiln_load_u32(p + i + 2), acc);
+  }
+#endif
+  for (; i < taps; ++i) acc += (int32_t)p[i] * w[i];
+  return acc;
+}
+
+/* Every output channel of `count` (1 or 2) pixels whose patches are p0, p1 (p1 unused when
+ * count == 1): y[oc * out_plane + pixel]. */
+static inline void kiln_patch_outputs(const int16_t* p0, const int16_t* p1, int32_t count,
+                                      const int8_t* w, const int32_t* bias, int8_t* y,
+                                      int32_t pixel, int32_t out_plane, int32_t out_channels,
+                                      int32_t taps, int32_t y_zero_point,
+                                      const int32_t* multipliers, const int32_t* shifts,
+                                      int32_t requant_mode, int32_t act_min, int32_t act_max) {
+  int32_t oc = 0;
+  if (count == 2) {
+    for (; oc + 2 <= out_channels; oc += 2) {
+      int32_t s[4];
+      int8_t* ya = y + oc * out_plane + pixel;
+      int8_t* yb = ya + out_plane;
+      s[0] = s[1] = bias ? bias[oc] : 0;
+      s[2] = s[3] = bias ? bias[oc + 1] : 0;
+      kiln_patch_dot_2x2(p0, p1, w + oc * taps, w + (oc + 1) * taps, taps, s);
+      ya[0] = kiln_fast_requant_s8(s[0], requant_mode, multipliers[oc], shifts[oc], y_zero_point,
+                                   act_min, act_max);
+      ya[1] = kiln_fast_requant_s8(s[1], requant_mode, multipliers[oc], shifts[oc], y_zero_point,
+                                   act_min, act_max);
+      yb[0] = kiln_fast_requant_s8(s[2], requant_mode, multipliers[oc + 1], shifts[oc + 1],
+                                   y_zero_point, act_min, act_max);
+      yb[1] = kiln_fast_requant_s8(s[3], requant_mode, multipliers[oc + 1], shifts[oc + 1],
+                                   y_zero_point, act_min, act_max);
+    }
+  }
+  for (; oc < out_channels; ++oc) {
+    int32_t k;
+    for (k = 0; k < count; ++k) {
+      const int32_t acc =
+          kiln_patch_dot_1x1(k == 0 ? p0 : p1, w + oc * taps, taps, bias ? bias[oc] : 0);
+      y[oc * out_plane + pixel + k] = kiln_fast_requant_s8(
+          acc, requant_mode, multipliers[oc], shifts[oc], y_zero_point, act_min, act_max);
+    }
+  }
+}
+
+#endif
