@@ -18,8 +18,10 @@ namespace gemm {
 constexpr size_t kAStrideK = 8, kBStrideN = 10, kWBits = 11, kBZeroPoint = 13;
 }
 
-// Must equal KILN_CONV_PATCH_MAX in src/kernels/kiln_fast_s8.h.
+// Must equal KILN_CONV_PATCH_MAX in src/kernels/kiln_fast_s8.h and KILN_DW_MAX_TAPS in
+// src/kernels/kiln_conv_s8_dw_body.h.
 constexpr int64_t kConvPatchMax = 256;
+constexpr int64_t kDepthwiseMaxTaps = 64;
 
 int64_t int_arg(const KernelCall& c, size_t i) {
   return c.args.at(i).int_value;
@@ -39,8 +41,10 @@ bool conv_common(const KernelCall& c) {
 
 bool conv_depthwise(const KernelCall& c) {
   const int64_t group = int_arg(c, conv::kGroup);
+  const auto& kernel = ints_arg(c, conv::kKernel);
   return conv_common(c) && group == int_arg(c, conv::kInChannels) &&
-         group == int_arg(c, conv::kOutChannels);
+         group == int_arg(c, conv::kOutChannels) &&
+         int64_t{kernel[1]} * kernel[2] <= kDepthwiseMaxTaps;
 }
 
 bool conv_depthwise_3x3(const KernelCall& c) {

@@ -16,7 +16,8 @@ void kiln_conv_s8_dw3x3(const int8_t* x, const int8_t* w, const int32_t* bias, i
   (void)w_bits;
   (void)w_zero_point;
   (void)kernel_size; /* 3x3 by the selection rule */
-  kiln_conv_s8_dw_body(x, w, bias, y, batch, in_channels, in_size, out_size, 3, 3, strides,
-                       dilations, pads, x_zero_point, y_zero_point, multipliers, shifts,
+  kiln_conv_s8_dw_body(x, w, bias, y, batch, in_channels, in_size[1], in_size[2], out_size[1],
+                       out_size[2], 3, 3, strides[1], strides[2], dilations[1], dilations[2],
+                       pads[1], pads[2], x_zero_point, y_zero_point, multipliers, shifts,
                        requant_mode, act_min, act_max);
 }

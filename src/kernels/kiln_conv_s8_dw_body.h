@@ -3,7 +3,6 @@
 #ifndef KILN_CONV_S8_DW_BODY_H
 #define KILN_CONV_S8_DW_BODY_H
 
-#include "kiln_conv_window.h"
 #include "kiln_fast_s8.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -12,62 +11,113 @@
 #define KILN_ALWAYS_INLINE inline
 #endif
 
+/* Largest kernel (k_h * k_w) of the depthwise kernels: the weights of a channel are copied to a
+ * local array (registers for 3x3) because the int8 output stores may alias them. */
+#define KILN_DW_MAX_TAPS 64
+
+/* A border pixel: the reference's sum over the taps inside the input only. */
+static KILN_ALWAYS_INLINE int32_t kiln_dw_border(const int8_t* x_c, int32_t in_h, int32_t in_w,
+                                                 const int32_t* wk, int32_t k_h, int32_t k_w,
+                                                 int32_t start_h, int32_t start_w, int32_t dil_h,
+                                                 int32_t dil_w, int32_t x_zero_point, int32_t acc) {
+  int32_t kh, kw;
+  for (kh = 0; kh < k_h; ++kh) {
+    const int32_t ih = start_h + kh * dil_h;
+    if (ih < 0 || ih >= in_h) continue;
+    if (k_w == 3) {
+      /* Constant in kiln_conv_s8_dw3x3: the row's three taps without a loop. */
+      const int8_t* r = x_c + ih * in_w;
+      const int32_t* wr = wk + kh * 3;
+      const int32_t iw1 = start_w + dil_w, iw2 = start_w + 2 * dil_w;
+      if (start_w >= 0 && start_w < in_w) acc += ((int32_t)r[start_w] - x_zero_point) * wr[0];
+      if (iw1 >= 0 && iw1 < in_w) acc += ((int32_t)r[iw1] - x_zero_point) * wr[1];
+      if (iw2 >= 0 && iw2 < in_w) acc += ((int32_t)r[iw2] - x_zero_point) * wr[2];
+      continue;
+    }
+    for (kw = 0; kw < k_w; ++kw) {
+      const int32_t iw = start_w + kw * dil_w;
+      if (iw >= 0 && iw < in_w)
+        acc += ((int32_t)x_c[ih * in_w + iw] - x_zero_point) * wk[kh * k_w + kw];
+    }
+  }
+  return acc;
+}
+
+/* One image of `channels` planes; geometry as scalars (height, width, pads at the beginning). */
 static KILN_ALWAYS_INLINE void kiln_conv_s8_dw_body(
     const int8_t* x, const int8_t* w, const int32_t* bias, int8_t* y, int32_t batch,
-    int32_t channels, const int32_t* in_size, const int32_t* out_size, int32_t k_h, int32_t k_w,
-    const int32_t* strides, const int32_t* dilations, const int32_t* pads, int32_t x_zero_point,
-    int32_t y_zero_point, const int32_t* multipliers, const int32_t* shifts, int32_t requant_mode,
-    int32_t act_min, int32_t act_max) {
-  const int32_t in_h = in_size[1], in_w = in_size[2];
-  const int32_t out_h = out_size[1], out_w = out_size[2];
-  const int32_t stride_h = strides[1], stride_w = strides[2];
-  const int32_t dil_h = dilations[1], dil_w = dilations[2];
+    int32_t channels, int32_t in_h, int32_t in_w, int32_t out_h, int32_t out_w, int32_t k_h,
+    int32_t k_w, int32_t stride_h, int32_t stride_w, int32_t dil_h, int32_t dil_w, int32_t pad_h,
+    int32_t pad_w, int32_t x_zero_point, int32_t y_zero_point, const int32_t* multipliers,
+    const int32_t* shifts, int32_t requant_mode, int32_t act_min, int32_t act_max) {
+  const int32_t row_step = dil_h * in_w;
   const int32_t in_plane = in_h * in_w, out_plane = out_h * out_w;
   const int32_t taps = k_h * k_w;
+  int32_t wk[KILN_DW_MAX_TAPS];
   /* Output columns [ow_lo, ow_hi) have their whole window inside the input horizontally. */
   int32_t ow_lo = 0, ow_hi = 0;
   int32_t n, c, oh, ow, kh, kw;
-  while (ow_lo < out_w && ow_lo * stride_w - pads[2] < 0) ++ow_lo;
+  while (ow_lo < out_w && ow_lo * stride_w - pad_w < 0) ++ow_lo;
   ow_hi = ow_lo;
-  while (ow_hi < out_w && ow_hi * stride_w - pads[2] + (k_w - 1) * dil_w < in_w) ++ow_hi;
+  while (ow_hi < out_w && ow_hi * stride_w - pad_w + (k_w - 1) * dil_w < in_w) ++ow_hi;
   for (n = 0; n < batch; ++n) {
     for (c = 0; c < channels; ++c) {
       const int8_t* x_c = x + (n * channels + c) * in_plane;
       const int8_t* w_c = w + c * taps;
-      int8_t* y_c = y + (n * channels + c) * out_plane;
+      int8_t* y_row = y + (n * channels + c) * out_plane;
       const int32_t multiplier = multipliers[c], shift = shifts[c];
       const int32_t init = bias ? bias[c] : 0;
       int32_t w_sum = 0, init_inside;
-      for (kh = 0; kh < taps; ++kh) w_sum += w_c[kh];
+      for (kh = 0; kh < taps; ++kh) {
+        wk[kh] = w_c[kh];
+        w_sum += wk[kh];
+      }
       init_inside = init - x_zero_point * w_sum;
-      for (oh = 0; oh < out_h; ++oh) {
-        const int32_t start_h = oh * stride_h - pads[1];
+      for (oh = 0; oh < out_h; ++oh, y_row += out_w) {
+        const int32_t start_h = oh * stride_h - pad_h;
         const int rows_inside = start_h >= 0 && start_h + (k_h - 1) * dil_h < in_h;
-        int8_t* y_row = y_c + oh * out_w;
-        for (ow = 0; ow < out_w; ++ow) {
-          const int32_t start_w = ow * stride_w - pads[2];
-          int32_t acc;
-          if (rows_inside && ow >= ow_lo && ow < ow_hi) {
-            const int8_t* x_win = x_c + start_h * in_w + start_w;
-            acc = init_inside;
-            for (kh = 0; kh < k_h; ++kh)
-              for (kw = 0; kw < k_w; ++kw)
-                acc += (int32_t)x_win[kh * dil_h * in_w + kw * dil_w] * w_c[kh * k_w + kw];
+        const int32_t lo = rows_inside ? ow_lo : out_w, hi = rows_inside ? ow_hi : out_w;
+        for (ow = 0; ow < lo; ++ow)
+          y_row[ow] = kiln_fast_requant_s8(
+              kiln_dw_border(x_c, in_h, in_w, wk, k_h, k_w, start_h, ow * stride_w - pad_w, dil_h,
+                             dil_w, x_zero_point, init),
+              requant_mode, multiplier, shift, y_zero_point, act_min, act_max);
+        if (lo < hi) {
+          /* Interior: sum x * w, the zero-point term is in init_inside. */
+          const int8_t* x_win = x_c + start_h * in_w + lo * stride_w - pad_w;
+          if (k_h == 3 && k_w == 3) {
+            /* Constant in kiln_conv_s8_dw3x3: nine weights in registers, no loops. */
+            const int32_t w0 = wk[0], w1 = wk[1], w2 = wk[2], w3 = wk[3], w4 = wk[4];
+            const int32_t w5 = wk[5], w6 = wk[6], w7 = wk[7], w8 = wk[8];
+            const int32_t d1 = dil_w, d2 = 2 * dil_w;
+            for (ow = lo; ow < hi; ++ow, x_win += stride_w) {
+              const int8_t* r0 = x_win;
+              const int8_t* r1 = r0 + row_step;
+              const int8_t* r2 = r1 + row_step;
+              int32_t acc = init_inside;
+              acc += r0[0] * w0 + r0[d1] * w1 + r0[d2] * w2;
+              acc += r1[0] * w3 + r1[d1] * w4 + r1[d2] * w5;
+              acc += r2[0] * w6 + r2[d1] * w7 + r2[d2] * w8;
+              y_row[ow] = kiln_fast_requant_s8(acc, requant_mode, multiplier, shift, y_zero_point,
+                                               act_min, act_max);
+            }
           } else {
-            /* Border: the reference's clipped window, taps in the padding skipped. */
-            int32_t kh0, kh1, kw0, kw1;
-            kiln_window_range(start_h, in_h, dil_h, k_h, &kh0, &kh1);
-            kiln_window_range(start_w, in_w, dil_w, k_w, &kw0, &kw1);
-            acc = init;
-            for (kh = kh0; kh < kh1; ++kh)
-              for (kw = kw0; kw < kw1; ++kw)
-                acc += ((int32_t)x_c[(start_h + kh * dil_h) * in_w + start_w + kw * dil_w] -
-                        x_zero_point) *
-                       w_c[kh * k_w + kw];
+            for (ow = lo; ow < hi; ++ow, x_win += stride_w) {
+              int32_t acc = init_inside;
+              for (kh = 0; kh < k_h; ++kh) {
+                const int8_t* r = x_win + kh * row_step;
+                for (kw = 0; kw < k_w; ++kw) acc += (int32_t)r[kw * dil_w] * wk[kh * k_w + kw];
+              }
+              y_row[ow] = kiln_fast_requant_s8(acc, requant_mode, multiplier, shift, y_zero_point,
+                                               act_min, act_max);
+            }
           }
-          y_row[ow] = kiln_fast_requant_s8(acc, requant_mode, multiplier, shift, y_zero_point,
-                                           act_min, act_max);
         }
+        for (ow = hi > lo ? hi : lo; ow < out_w; ++ow)
+          y_row[ow] = kiln_fast_requant_s8(
+              kiln_dw_border(x_c, in_h, in_w, wk, k_h, k_w, start_h, ow * stride_w - pad_w, dil_h,
+                             dil_w, x_zero_point, init),
+              requant_mode, multiplier, shift, y_zero_point, act_min, act_max);
       }
     }
   }

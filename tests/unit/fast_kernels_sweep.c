@@ -129,7 +129,8 @@ static void record(kiln_sweep_result* result, int32_t kernel, int ok, int32_t ca
 static int conv_case(kiln_sweep_result* result, int32_t case_index) {
   const int32_t kind = rnd_range(0, 3); /* 0 general, 1 pointwise, 2 depthwise, 3 grouped */
   const int32_t batch = rnd_range(1, 2);
-  const int32_t in_h = rnd_range(0, 4) == 0 ? 1 : rnd_range(1, 12), in_w = rnd_range(1, 12);
+  const int32_t in_h = rnd_range(0, 4) == 0 ? 1 : rnd_range(1, 12);
+  int32_t in_w = rnd_range(1, 12);
   int32_t group = 1, in_channels, out_channels, k_h, k_w;
   int32_t stride_h = rnd_range(1, 3), stride_w = rnd_range(1, 3);
   int32_t dil_h = rnd_range(0, 4) == 0 ? 2 : 1, dil_w = rnd_range(0, 4) == 0 ? 2 : 1;
@@ -166,6 +167,11 @@ static int conv_case(kiln_sweep_result* result, int32_t case_index) {
     k_w = rnd_range(1, 5);
   }
   if (in_h == 1) k_h = 1, pad_h = pad_h_end = 0; /* 1-D */
+  if (kind == 2 && rnd_range(0, 3) == 0) {       /* a column: 1-D along H (streaming models) */
+    in_w = 1;
+    k_w = 1;
+    if (rnd_range(0, 1)) pad_w = pad_w_end = 0;
+  }
   if (in_h + pad_h + pad_h_end - dil_h * (k_h - 1) - 1 < 0) return 0;
   if (in_w + pad_w + pad_w_end - dil_w * (k_w - 1) - 1 < 0) return 0;
   out_h = (in_h + pad_h + pad_h_end - dil_h * (k_h - 1) - 1) / stride_h + 1;
