@@ -15,6 +15,12 @@
  * local array (registers for 3x3) because the int8 output stores may alias them. */
 #define KILN_DW_MAX_TAPS 64
 
+/* Largest zero-point-padded copy of one input plane (bytes, on the stack). With it every output
+ * pixel has its whole window inside the copy, so border pixels need no checks: a padded tap holds
+ * x_zero_point and adds (x_zero_point - x_zero_point) * w = 0, exactly the reference's skipped
+ * tap. Larger planes take the checked border path. */
+#define KILN_DW_PAD_MAX 1024
+
 /* A border pixel: the reference's sum over the taps inside the input only. */
 static KILN_ALWAYS_INLINE int32_t kiln_dw_border(const int8_t* x_c, int32_t in_h, int32_t in_w,
                                                  const int32_t* wk, int32_t k_h, int32_t k_w,
@@ -50,19 +56,34 @@ static KILN_ALWAYS_INLINE void kiln_conv_s8_dw_body(
     int32_t k_w, int32_t stride_h, int32_t stride_w, int32_t dil_h, int32_t dil_w, int32_t pad_h,
     int32_t pad_w, int32_t x_zero_point, int32_t y_zero_point, const int32_t* multipliers,
     const int32_t* shifts, int32_t requant_mode, int32_t act_min, int32_t act_max) {
-  const int32_t row_step = dil_h * in_w;
-  const int32_t in_plane = in_h * in_w, out_plane = out_h * out_w;
+  const int32_t src_plane = in_h * in_w, out_plane = out_h * out_w;
   const int32_t taps = k_h * k_w;
+  /* Rows and columns the windows span, from the first padded one. */
+  const int32_t span_h = (out_h - 1) * stride_h + (k_h - 1) * dil_h + 1;
+  const int32_t span_w = (out_w - 1) * stride_w + (k_w - 1) * dil_w + 1;
+  const int padded = (pad_h > 0 || pad_w > 0 || span_h - pad_h > in_h || span_w - pad_w > in_w) &&
+                     span_h * span_w <= KILN_DW_PAD_MAX;
+  const int32_t src_h = in_h, src_w = in_w, src_pad_h = pad_h, src_pad_w = pad_w;
+  int8_t plane[KILN_DW_PAD_MAX];
   int32_t wk[KILN_DW_MAX_TAPS];
+  int32_t row_step;
   /* Output columns [ow_lo, ow_hi) have their whole window inside the input horizontally. */
   int32_t ow_lo = 0, ow_hi = 0;
   int32_t n, c, oh, ow, kh, kw;
+  if (padded) {
+    /* Every channel is first copied into `plane`: the geometry is then that of the copy. */
+    in_h = span_h;
+    in_w = span_w;
+    pad_h = 0;
+    pad_w = 0;
+  }
+  row_step = dil_h * in_w;
   while (ow_lo < out_w && ow_lo * stride_w - pad_w < 0) ++ow_lo;
   ow_hi = ow_lo;
   while (ow_hi < out_w && ow_hi * stride_w - pad_w + (k_w - 1) * dil_w < in_w) ++ow_hi;
   for (n = 0; n < batch; ++n) {
     for (c = 0; c < channels; ++c) {
-      const int8_t* x_c = x + (n * channels + c) * in_plane;
+      const int8_t* x_c = x + (n * channels + c) * src_plane;
       const int8_t* w_c = w + c * taps;
       int8_t* y_row = y + (n * channels + c) * out_plane;
       const int32_t multiplier = multipliers[c], shift = shifts[c];
@@ -73,6 +94,23 @@ static KILN_ALWAYS_INLINE void kiln_conv_s8_dw_body(
         w_sum += wk[kh];
       }
       init_inside = init - x_zero_point * w_sum;
+      if (padded) {
+        int32_t r, col;
+        for (r = 0; r < span_h; ++r) {
+          const int32_t ih = r - src_pad_h;
+          int8_t* dst = plane + r * span_w;
+          if (ih < 0 || ih >= src_h) {
+            for (col = 0; col < span_w; ++col) dst[col] = (int8_t)x_zero_point;
+          } else {
+            const int8_t* src = x_c + ih * src_w;
+            for (col = 0; col < span_w; ++col) {
+              const int32_t iw = col - src_pad_w;
+              dst[col] = (iw >= 0 && iw < src_w) ? src[iw] : (int8_t)x_zero_point;
+            }
+          }
+        }
+        x_c = plane;
+      }
       for (oh = 0; oh < out_h; ++oh, y_row += out_w) {
         const int32_t start_h = oh * stride_h - pad_h;
         const int rows_inside = start_h >= 0 && start_h + (k_h - 1) * dil_h < in_h;

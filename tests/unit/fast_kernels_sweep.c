@@ -129,7 +129,7 @@ static void record(kiln_sweep_result* result, int32_t kernel, int ok, int32_t ca
 static int conv_case(kiln_sweep_result* result, int32_t case_index) {
   const int32_t kind = rnd_range(0, 3); /* 0 general, 1 pointwise, 2 depthwise, 3 grouped */
   const int32_t batch = rnd_range(1, 2);
-  const int32_t in_h = rnd_range(0, 4) == 0 ? 1 : rnd_range(1, 12);
+  int32_t in_h = rnd_range(0, 4) == 0 ? 1 : rnd_range(1, 12);
   int32_t in_w = rnd_range(1, 12);
   int32_t group = 1, in_channels, out_channels, k_h, k_w;
   int32_t stride_h = rnd_range(1, 3), stride_w = rnd_range(1, 3);
@@ -165,6 +165,11 @@ static int conv_case(kiln_sweep_result* result, int32_t case_index) {
     out_channels = rnd_range(1, 24);
     k_h = rnd_range(1, 5);
     k_w = rnd_range(1, 5);
+  }
+  if (kind == 2 && rnd_range(0, 5) == 0) { /* planes too large for the padded copy */
+    in_h = rnd_range(30, 40);
+    in_w = rnd_range(30, 40);
+    in_channels = out_channels = group = rnd_range(1, 4);
   }
   if (in_h == 1) k_h = 1, pad_h = pad_h_end = 0; /* 1-D */
   if (kind == 2 && rnd_range(0, 3) == 0) {       /* a column: 1-D along H (streaming models) */
