@@ -63,8 +63,9 @@ static KILN_ALWAYS_INLINE void kiln_conv_s8_dw_body(
   const int32_t span_w = (out_w - 1) * stride_w + (k_w - 1) * dil_w + 1;
   const int padded = (pad_h > 0 || pad_w > 0 || span_h - pad_h > in_h || span_w - pad_w > in_w) &&
                      span_h * span_w <= KILN_DW_PAD_MAX;
+  /* Four bytes past the copy (zeroed) let a 3-tap row be read as one word at its last column. */
   const int32_t src_h = in_h, src_w = in_w, src_pad_h = pad_h, src_pad_w = pad_w;
-  int8_t plane[KILN_DW_PAD_MAX];
+  int8_t plane[KILN_DW_PAD_MAX + 4];
   int32_t wk[KILN_DW_MAX_TAPS];
   int32_t row_step;
   /* Output columns [ow_lo, ow_hi) have their whole window inside the input horizontally. */
@@ -72,6 +73,8 @@ static KILN_ALWAYS_INLINE void kiln_conv_s8_dw_body(
   int32_t n, c, oh, ow, kh, kw;
   if (padded) {
     /* Every channel is first copied into `plane`: the geometry is then that of the copy. */
+    plane[span_h * span_w] = plane[span_h * span_w + 1] = 0;
+    plane[span_h * span_w + 2] = plane[span_h * span_w + 3] = 0;
     in_h = span_h;
     in_w = span_w;
     pad_h = 0;
@@ -128,17 +131,39 @@ static KILN_ALWAYS_INLINE void kiln_conv_s8_dw_body(
             const int32_t w0 = wk[0], w1 = wk[1], w2 = wk[2], w3 = wk[3], w4 = wk[4];
             const int32_t w5 = wk[5], w6 = wk[6], w7 = wk[7], w8 = wk[8];
             const int32_t d1 = dil_w, d2 = 2 * dil_w;
-            for (ow = lo; ow < hi; ++ow, x_win += stride_w) {
-              const int8_t* r0 = x_win;
-              const int8_t* r1 = r0 + row_step;
-              const int8_t* r2 = r1 + row_step;
-              int32_t acc = init_inside;
-              acc += r0[0] * w0 + r0[d1] * w1 + r0[d2] * w2;
-              acc += r1[0] * w3 + r1[d1] * w4 + r1[d2] * w5;
-              acc += r2[0] * w6 + r2[d1] * w7 + r2[d2] * w8;
-              y_row[ow] = kiln_fast_requant_s8(acc, requant_mode, multiplier, shift, y_zero_point,
-                                               act_min, act_max);
-            }
+#ifdef KILN_S8_DSP
+            if (padded && dil_w == 1) {
+              /* One word per window row: SXTB16 gives (x0, x2) for an SMLAD with (w0, w2), the
+               * ROR 8 form puts x1 in the bottom lane for an SMLABB with w1 (x3 is ignored). */
+              const int32_t w02 = (int32_t)(((uint32_t)w0 & 0xFFFFu) | ((uint32_t)w2 << 16));
+              const int32_t w35 = (int32_t)(((uint32_t)w3 & 0xFFFFu) | ((uint32_t)w5 << 16));
+              const int32_t w68 = (int32_t)(((uint32_t)w6 & 0xFFFFu) | ((uint32_t)w8 << 16));
+              for (ow = lo; ow < hi; ++ow, x_win += stride_w) {
+                const uint32_t v0 = kiln_load_u32(x_win);
+                const uint32_t v1 = kiln_load_u32(x_win + row_step);
+                const uint32_t v2 = kiln_load_u32(x_win + 2 * row_step);
+                int32_t acc = __smlad(__sxtb16((int32_t)v0), w02, init_inside);
+                acc = __smlabb(kiln_sxtb16_ror8(v0), w1, acc);
+                acc = __smlad(__sxtb16((int32_t)v1), w35, acc);
+                acc = __smlabb(kiln_sxtb16_ror8(v1), w4, acc);
+                acc = __smlad(__sxtb16((int32_t)v2), w68, acc);
+                acc = __smlabb(kiln_sxtb16_ror8(v2), w7, acc);
+                y_row[ow] = kiln_fast_requant_s8(acc, requant_mode, multiplier, shift, y_zero_point,
+                                                 act_min, act_max);
+              }
+            } else
+#endif
+              for (ow = lo; ow < hi; ++ow, x_win += stride_w) {
+                const int8_t* r0 = x_win;
+                const int8_t* r1 = r0 + row_step;
+                const int8_t* r2 = r1 + row_step;
+                int32_t acc = init_inside;
+                acc += r0[0] * w0 + r0[d1] * w1 + r0[d2] * w2;
+                acc += r1[0] * w3 + r1[d1] * w4 + r1[d2] * w5;
+                acc += r2[0] * w6 + r2[d1] * w7 + r2[d2] * w8;
+                y_row[ow] = kiln_fast_requant_s8(acc, requant_mode, multiplier, shift, y_zero_point,
+                                                 act_min, act_max);
+              }
           } else {
             for (ow = lo; ow < hi; ++ow, x_win += stride_w) {
               int32_t acc = init_inside;

@@ -7,7 +7,9 @@
  * With DSP the taps of each full group of four are stored in the order t0, t2, t1, t3: one word
  * of four weights then splits by SXTB16 (bytes 0, 2) and SXTB16 ROR 8 (bytes 1, 3) into the two
  * pairs that the two patch words hold, so each SMLAD does two multiply-accumulates and the
- * weights need no reordering at compile time. The remaining taps (count % 4) stay in order. */
+ * weights need no reordering at compile time. The remaining taps (count % 4) stay in order.
+ * With MVE the patch stays in order: eight taps are one int16 vector load, the weights one
+ * widening int8 load, and VMLADAVA sums their eight products into a scalar accumulator. */
 #ifndef KILN_CONV_S8_PATCH_H
 #define KILN_CONV_S8_PATCH_H
 
@@ -15,7 +17,7 @@
 
 /* Slot of tap t in a patch of `taps` taps. */
 static inline int32_t kiln_patch_slot(int32_t t, int32_t taps) {
-#ifdef KILN_S8_DSP
+#if defined(KILN_S8_DSP) && !defined(KILN_S8_MVE)
   if (t < (taps & ~3)) return (t & ~3) | ((t & 1) << 1) | ((t >> 1) & 1);
 #else
   (void)taps;
@@ -29,7 +31,16 @@ static inline void kiln_patch_dot_2x2(const int16_t* p0, const int16_t* p1, cons
                                       const int8_t* wb, int32_t taps, int32_t* s) {
   int32_t a0 = s[0], a1 = s[1], b0 = s[2], b1 = s[3];
   int32_t i = 0;
-#ifdef KILN_S8_DSP
+#if defined(KILN_S8_MVE)
+  for (; i + 8 <= taps; i += 8) {
+    const int16x8_t x0 = vldrhq_s16(p0 + i), x1 = vldrhq_s16(p1 + i);
+    const int16x8_t va = vldrbq_s16(wa + i), vb = vldrbq_s16(wb + i);
+    a0 = vmladavaq_s16(a0, x0, va);
+    a1 = vmladavaq_s16(a1, x1, va);
+    b0 = vmladavaq_s16(b0, x0, vb);
+    b1 = vmladavaq_s16(b1, x1, vb);
+  }
+#elif defined(KILN_S8_DSP)
   for (; i + 4 <= taps; i += 4) {
     const uint32_t wa4 = kiln_load_u32(wa + i), wb4 = kiln_load_u32(wb + i);
     const int32_t x0e = (int32_t)kiln_load_u32(p0 + i), x0o = (int32_t)kiln_load_u32(p0 + i + 2);
@@ -63,7 +74,9 @@ static inline void kiln_patch_dot_2x2(const int16_t* p0, const int16_t* p1, cons
 static inline int32_t kiln_patch_dot_1x1(const int16_t* p, const int8_t* w, int32_t taps,
                                          int32_t acc) {
   int32_t i = 0;
-#ifdef KILN_S8_DSP
+#if defined(KILN_S8_MVE)
+  for (; i + 8 <= taps; i += 8) acc = vmladavaq_s16(acc, vldrhq_s16(p + i), vldrbq_s16(w + i));
+#elif defined(KILN_S8_DSP)
   for (; i + 4 <= taps; i += 4) {
     const uint32_t w4 = kiln_load_u32(w + i);
     acc = __smlad(__sxtb16(w4), (int32_t)kiln_load_u32(p + i), acc);

@@ -6,6 +6,9 @@
  *
  * One source serves every target. The variant is decided by the compiler's own feature macros,
  * which follow from the target description's -mcpu flags:
+ *   __ARM_FEATURE_MVE (Armv8.1-M with Helium integer vectors, e.g. Cortex-M55): 8-lane int16
+ *     multiply-accumulate-across-vector (VMLADAVA) and 4-lane int32 multiply-accumulate (VMLA),
+ *     intrinsics from <arm_mve.h>; it takes precedence over the DSP loops where it has one;
  *   __ARM_FEATURE_DSP (Armv7E-M, Armv8-M Main with DSP, Armv8.1-M): dual 16-bit multiply-accumulate
  *     SMLAD on sign-extended byte pairs (SXTB16), ACLE intrinsics from <arm_acle.h>;
  *   otherwise: portable C99 written so host compilers can vectorize the inner loops.
@@ -19,6 +22,11 @@
 #if defined(__ARM_FEATURE_DSP) && (defined(__GNUC__) || defined(__clang__))
 #include <arm_acle.h>
 #define KILN_S8_DSP 1
+#endif
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && \
+    (defined(__GNUC__) || defined(__clang__))
+#include <arm_mve.h>
+#define KILN_S8_MVE 1
 #endif
 
 /* Largest im2col patch (taps per output pixel: in_channels/group * kernel size) of the patch

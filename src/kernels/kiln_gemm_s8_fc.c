@@ -21,7 +21,31 @@ void kiln_gemm_s8_fc(const int8_t* a, const int8_t* b, const int32_t* bias, int8
   for (i = 0; i < m; ++i) {
     const int8_t* a_row = a + i * a_stride_m;
     int8_t* y_row = y + i * n;
-    for (j = 0; j + 4 <= n; j += 4) {
+    j = 0;
+#ifdef KILN_S8_MVE
+    /* Sixteen outputs per block, four int32 lanes per vector: per k step one activation and four
+     * widening weight loads with VMLA by the activation. */
+    for (; j + 16 <= n; j += 16) {
+      int32x4_t acc[4];
+      int32_t q;
+      for (q = 0; q < 4; ++q) acc[q] = bias ? vldrwq_s32(bias + j + 4 * q) : vdupq_n_s32(0);
+      for (p = 0; p < k; ++p) {
+        const int32_t av = (int32_t)a_row[p] - a_zero_point;
+        const int8_t* row = b + p * b_stride_k + j;
+        acc[0] = vmlaq_n_s32(acc[0], vldrbq_s32(row), av);
+        acc[1] = vmlaq_n_s32(acc[1], vldrbq_s32(row + 4), av);
+        acc[2] = vmlaq_n_s32(acc[2], vldrbq_s32(row + 8), av);
+        acc[3] = vmlaq_n_s32(acc[3], vldrbq_s32(row + 12), av);
+      }
+      for (q = 0; q < 16; ++q) {
+        int32_t lanes[4];
+        vst1q_s32(lanes, acc[q / 4]);
+        y_row[j + q] = kiln_fast_requant_s8(lanes[q % 4], requant_mode, multipliers[j + q],
+                                            shifts[j + q], y_zero_point, act_min, act_max);
+      }
+    }
+#endif
+    for (; j + 4 <= n; j += 4) {
       const int8_t* b_col = b + j;
       int32_t s0 = bias ? bias[j] : 0, s1 = bias ? bias[j + 1] : 0;
       int32_t s2 = bias ? bias[j + 2] : 0, s3 = bias ? bias[j + 3] : 0;
