@@ -9,7 +9,7 @@ void kiln_conv_s8_1x1(const int8_t* x, const int8_t* w, const int32_t* bias, int
                       int32_t w_bits, int32_t x_zero_point, int32_t w_zero_point,
                       int32_t y_zero_point, const int32_t* multipliers, const int32_t* shifts,
                       int32_t requant_mode, int32_t act_min, int32_t act_max) {
-  int16_t patch0[KILN_CONV_PATCH_MAX], patch1[KILN_CONV_PATCH_MAX];
+  int16_t patch[2 * KILN_CONV_PATCH_MAX];
   const int32_t plane = out_size[0] * out_size[1] * out_size[2]; /* == the input's (stride 1) */
   int32_t n, p;
   /* Fixed by the selection rule: group 1, 1x1 kernel, stride 1, no padding, 8-bit weights with
@@ -29,12 +29,12 @@ void kiln_conv_s8_1x1(const int8_t* x, const int8_t* w, const int32_t* bias, int
       const int32_t count = plane - p >= 2 ? 2 : 1;
       int32_t ic;
       for (ic = 0; ic < in_channels; ++ic) {
-        const int32_t slot = kiln_patch_slot(ic, in_channels);
         const int8_t* x_c = x_n + ic * plane + p;
-        patch0[slot] = (int16_t)(x_c[0] - x_zero_point);
-        if (count == 2) patch1[slot] = (int16_t)(x_c[1] - x_zero_point);
+        patch[kiln_patch_slot(ic, in_channels, 0)] = (int16_t)(x_c[0] - x_zero_point);
+        if (count == 2)
+          patch[kiln_patch_slot(ic, in_channels, 1)] = (int16_t)(x_c[1] - x_zero_point);
       }
-      kiln_patch_outputs(patch0, patch1, count, w, bias, y_n, p, plane, out_channels, in_channels,
+      kiln_patch_outputs(patch, count, w, bias, y_n, p, plane, out_channels, in_channels,
                          y_zero_point, multipliers, shifts, requant_mode, act_min, act_max);
     }
   }
