@@ -184,12 +184,12 @@ w("- **Kernels**: every int8 model runs twice per target. `reference`: kiln's ge
   "code generator picks per layer (`src/codegen/kernel_select.cpp`): `kiln_conv_s8_1x1` "
   "(pointwise), `kiln_conv_s8_dw3x3` / `kiln_conv_s8_dw` (depthwise), `kiln_conv_s8_im2col` "
   "(other convolutions, e.g. a first layer with one input channel), `kiln_gemm_s8_fc` (fully "
-  "connected); their inner loops use the Armv7E-M DSP instructions SMLAD/SXTB16 when the "
-  "compiler targets them (`__ARM_FEATURE_DSP`: Cortex-M4, and the Cortex-M55, which has the DSP "
-  "extension too) and portable C otherwise. There are no Helium (MVE) kernels: the Cortex-M55 "
-  "runs the same DSP code as the M4. The fast kernels produce the reference kernels' integers "
-  "exactly; the bit-exact column checks it on every run (firmware with fast kernels vs host "
-  "interpreter with reference kernels).")
+  "connected); their inner loops use Helium (MVE: VMLADAVA, VMLA) when the compiler targets it "
+  "(Cortex-M55), the Armv7E-M DSP instructions SMLAD/SXTB16 otherwise when available "
+  "(Cortex-M4; the M55's depthwise kernels use them too), and portable C elsewhere. The fast "
+  "kernels produce the reference kernels' integers exactly; the bit-exact column checks it on "
+  "every run (firmware with fast kernels vs host interpreter with reference kernels), and "
+  "`ctest -R FastKernels` checks it over randomized shape sweeps on the host and in QEMU.")
 w("- Inputs: random (seed 0) for the MLPerf Tiny models; the three real MNIST test images of "
   "`examples/mnist/test_data_set_*` for MNIST. MNIST is quantized by kiln (`--quantize int8 "
   "--calibration examples/mnist/data/digits-images-idx3-ubyte --preprocess scale=1/255 "
@@ -337,17 +337,22 @@ w("- **Requantization** is the largest single cost. Every output goes through "
   "requantization unchanged (one definition of the arithmetic, every requantization mode passes "
   "through); a DSP implementation of it (SMMUL-based, same integers) is the next step.")
 w("- **Pointwise and other convolutions** (`kiln_conv_s8_1x1`, `kiln_conv_s8_im2col`): two "
-  "output channels by two pixels per block, four weights per SXTB16 pair and two MACs per "
-  "SMLAD, about 1.1 to 1.4 instructions per MAC in the inner loop plus the per-pixel im2col "
-  "gather (kiln keeps ONNX's NCHW layout, so the input channels of a pixel are gathered into an "
-  "int16 patch on the stack, at most 1 KiB).")
-w("- **Depthwise** (`kiln_conv_s8_dw3x3`, `kiln_conv_s8_dw`): scalar multiply-accumulate per "
-  "tap (no SMLAD pairing), and border pixels take a checked path.")
+  "output channels by two pixels per block, two MACs per SMLAD, about 1.2 instructions per MAC "
+  "in the M4's inner loop, plus the per-pixel im2col gather: kiln keeps ONNX's NCHW layout, so "
+  "the input window of each output pixel is gathered into an int16 patch on the stack (at most "
+  "1 KiB), about 15 to 20 instructions per tap; that is small for KWS's 64-channel layers but a "
+  "large share for MNIST's convolutions with 8 and 16 output channels.")
+w("- **Depthwise** (`kiln_conv_s8_dw3x3`, `kiln_conv_s8_dw`): a 3x3 window row is one SMLAD "
+  "plus one SMLABB on the M4; other kernel sizes are scalar multiply-accumulates; each channel's "
+  "padded plane is copied to the stack first (1 KiB at most).")
 w("- **Fully connected** (`kiln_gemm_s8_fc`, all of AD): the weights are ONNX MatMul's [k, n], "
-  "so the pairs along k that SMLAD needs are built from four weight rows with SXTB16 and "
-  "PKHBT/PKHTB, about 2 instructions per MAC; TFLite stores them [n, k], contiguous along k.")
-w("- **No Helium (MVE) kernels**: the Cortex-M55 runs the same DSP code as the M4, so its rows "
-  "are close to the M4's.")
+  "so on the M4 the pairs along k that SMLAD needs are built from four weight rows with SXTB16 "
+  "and PKHBT/PKHTB, about 2 instructions per MAC; TFLite stores them [n, k], contiguous along k. "
+  "The M55 vectorizes along n instead (VMLA on 16 outputs), which is why its AD figure is half "
+  "the M4's.")
+w("- **Stack**: the fast kernels' patch and padded-plane buffers raise the stack high-water by "
+  "about 1.4 KB (see the table); the arena is unchanged. The fast kernels also add about 15 KB "
+  "of code on KWS (specialized kernels, each with its own inlined requantization).")
 w("")
 w("Flash and arena RAM are much closer to (or within) the goals, see the ratios above: the arena "
   "is planned at compile time and the firmware holds no interpreter, flatbuffer parser, op "

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "codegen/kernel_select.hpp"
 #include "ir/error.hpp"
 #include "ops/op_registry.hpp"
 
@@ -89,6 +90,9 @@ CompileResult compile_graph(Graph graph, const CompileOptions& options, const fs
                             const std::string& model_path) {
   CompileResult result;
   result.report_sections = options.report_sections;
+  // Weight layouts of the kernel set first: the plan, the code and the returned graph (which
+  // the interpreter checks against) all see them.
+  apply_kernel_set_layouts(graph, options.kernels);
   result.plan = plan_memory(graph);
   CodegenOptions codegen_options;
   codegen_options.name = options.name;

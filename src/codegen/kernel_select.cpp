@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ir/error.hpp"
+#include "ops/quantized.hpp"
 
 namespace kiln {
 
@@ -15,7 +16,7 @@ constexpr size_t kInChannels = 5, kOutChannels = 6, kGroup = 7, kInSize = 8, kOu
 }
 // Argument positions of kiln_gemm_s8 (src/kernels/kiln_gemm_s8.h) and kiln_gemm_s8_fc.
 namespace gemm {
-constexpr size_t kAStrideK = 8, kBStrideN = 10, kWBits = 11, kBZeroPoint = 13;
+constexpr size_t kAStrideK = 8, kBStrideK = 9, kBStrideN = 10, kWBits = 11, kBZeroPoint = 13;
 }
 
 // Must equal KILN_CONV_PATCH_MAX in src/kernels/kiln_fast_s8.h and KILN_DW_MAX_TAPS in
@@ -73,7 +74,8 @@ bool conv_pointwise(const KernelCall& c) {
 }
 
 bool gemm_fc(const KernelCall& c) {
-  return int_arg(c, gemm::kAStrideK) == 1 && int_arg(c, gemm::kBStrideN) == 1 &&
+  return int_arg(c, gemm::kAStrideK) == 1 &&
+         (int_arg(c, gemm::kBStrideN) == 1 || int_arg(c, gemm::kBStrideK) == 1) &&
          int_arg(c, gemm::kWBits) == 8 && int_arg(c, gemm::kBZeroPoint) == 0;
 }
 
@@ -118,6 +120,43 @@ KernelCall select_kernel(const KernelCall& reference, std::string_view kernel_se
     return fast;
   }
   return reference;
+}
+
+int apply_kernel_set_layouts(Graph& graph, std::string_view kernel_set) {
+  check_kernel_set(kernel_set, "kernels");
+  if (kernel_set != "fast") return 0;
+  int moved = 0;
+  for (Node& node : graph.nodes) {
+    if (node.op_type != "Gemm" || !node.domain.empty() || node.inputs.size() < 2) continue;
+    if (node.attr_int("transB", 0) != 0) continue;
+    const Tensor* a = graph.find_tensor(node.inputs[0]);
+    const Tensor* b = graph.find_tensor(node.inputs[1]);
+    if (!a || !b || !is_quantized(*a) || a->dtype != DType::Int8) continue;
+    if (!b->constant || b->dtype != DType::Int8 || !b->quant || b->quant->bits != 8) continue;
+    if (b->shape.size() != 2 || graph.consumers(b->name).size() != 1 ||
+        graph.is_graph_output(b->name))
+      continue;
+    const QuantParams& q = *b->quant;
+    bool zero = true;
+    for (int32_t zp : q.zero_points) zero = zero && zp == 0;
+    const int normalized_axis = q.axis < 0 ? q.axis + 2 : q.axis;
+    if (!zero || (q.per_channel() && normalized_axis != 1)) continue;
+    const int64_t k = b->shape[0], n = b->shape[1];
+    Tensor t = *b;
+    t.name = graph.unique_name(b->name + "_nk");
+    t.shape = {n, k};
+    t.placement = Placement{};
+    const std::vector<uint8_t>& src = b->data;
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t j = 0; j < n; ++j)
+        t.data[static_cast<size_t>(j * k + p)] = src[static_cast<size_t>(p * n + j)];
+    if (q.per_channel()) t.quant->axis = 0;
+    node.inputs[1] = graph.add_tensor(std::move(t)).name;
+    node.attrs["transB"] = int64_t{1};
+    ++moved;
+  }
+  if (moved) graph.remove_unused_tensors();
+  return moved;
 }
 
 }  // namespace kiln

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ir/graph.hpp"
 #include "ops/kernel_call.hpp"
 
 namespace kiln {
@@ -29,5 +30,14 @@ void check_kernel_set(std::string_view name, std::string_view what);
 // The call `reference` becomes under `kernel_set`: the same call, possibly to another function
 // with identical arguments. Throws kiln::Error for an unknown set.
 KernelCall select_kernel(const KernelCall& reference, std::string_view kernel_set);
+
+// The weight layouts a kernel set prefers, applied to the graph before memory planning (the
+// interpreter then runs the very same graph, so results cannot change: the reference kernels read
+// either layout through their strides). "fast": the constant int8 weight B [k, n] of a quantized
+// Gemm is stored transposed as [n, k] with transB = 1, so each output's weights are contiguous
+// along the reduction, as kiln_gemm_s8_fc's SMLAD and VMLADAVA loops want (TFLite stores fully
+// connected weights this way too). Only a B read by no other node, with 8-bit values, zero
+// points 0 and per-tensor or per-column scales is moved. Returns the number of weights moved.
+int apply_kernel_set_layouts(Graph& graph, std::string_view kernel_set);
 
 }  // namespace kiln

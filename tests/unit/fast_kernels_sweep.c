@@ -225,28 +225,33 @@ static int conv_case(kiln_sweep_result* result, int32_t case_index) {
   return 1;
 }
 
-/* One random fully connected layer: a [m, k] rows (padded stride), b [k, n] (padded rows). */
+/* One random fully connected layer: a [m, k] rows (padded stride); b either [k, n] with padded
+ * rows (an ONNX MatMul weight) or [n, k] with padded rows (a Gemm with transB). */
 static int fc_case(kiln_sweep_result* result, int32_t case_index) {
   const int32_t m = rnd_range(1, 3), n = rnd_range(1, 40), k = rnd_range(1, 90);
-  const int32_t a_stride_m = k + rnd_range(0, 3), b_stride_k = n + rnd_range(0, 3);
+  const int32_t a_stride_m = k + rnd_range(0, 3);
+  const int transposed = rnd_range(0, 1);
+  const int32_t b_stride_k = transposed ? 1 : n + rnd_range(0, 3);
+  const int32_t b_stride_n = transposed ? k + rnd_range(0, 3) : 1;
+  const int32_t b_bytes = transposed ? n * b_stride_n : k * b_stride_k;
   const int32_t a_zero_point = rnd_range(-128, 127);
   const int32_t* bias;
   requant_params rq;
   int32_t j;
-  if (m * a_stride_m > SWEEP_MAX_BYTES || k * b_stride_k > SWEEP_MAX_BYTES ||
-      n > SWEEP_MAX_CHANNELS)
+  if (m * a_stride_m > SWEEP_MAX_BYTES || b_bytes > SWEEP_MAX_BYTES || n > SWEEP_MAX_CHANNELS)
     return 0;
   fill_s8(g_x, m * a_stride_m);
-  fill_s8(g_w, k * b_stride_k);
+  fill_s8(g_w, b_bytes);
   for (j = 0; j < n; ++j) g_bias[j] = rnd_range(-40000, 40000);
   bias = rnd_range(0, 3) == 0 ? 0 : g_bias;
   rq = random_requant(n);
   fill_bytes(g_ref, m * n, (int8_t)0xA5);
   fill_bytes(g_fast, m * n, (int8_t)0x5A);
-  kiln_gemm_s8(g_x, g_w, bias, g_ref, m, n, k, a_stride_m, 1, b_stride_k, 1, 8, a_zero_point, 0,
-               rq.y_zero_point, g_mult, g_shift, rq.mode, rq.act_min, rq.act_max);
-  kiln_gemm_s8_fc(g_x, g_w, bias, g_fast, m, n, k, a_stride_m, 1, b_stride_k, 1, 8, a_zero_point, 0,
-                  rq.y_zero_point, g_mult, g_shift, rq.mode, rq.act_min, rq.act_max);
+  kiln_gemm_s8(g_x, g_w, bias, g_ref, m, n, k, a_stride_m, 1, b_stride_k, b_stride_n, 8,
+               a_zero_point, 0, rq.y_zero_point, g_mult, g_shift, rq.mode, rq.act_min, rq.act_max);
+  kiln_gemm_s8_fc(g_x, g_w, bias, g_fast, m, n, k, a_stride_m, 1, b_stride_k, b_stride_n, 8,
+                  a_zero_point, 0, rq.y_zero_point, g_mult, g_shift, rq.mode, rq.act_min,
+                  rq.act_max);
   record(result, 4, same(g_ref, g_fast, m * n), case_index);
   return 1;
 }

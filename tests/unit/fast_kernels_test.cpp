@@ -17,9 +17,14 @@
 #include "codegen/generate_c.hpp"
 #include "codegen/kernel_select.hpp"
 #include "fast_kernels_sweep.h"
+#include "frontend/load_model.hpp"
+#include "interpreter/interpreter.hpp"
 #include "ir/error.hpp"
+#include "ops/op_registry.hpp"
+#include "passes/pipeline.hpp"
 #include "targets/target.hpp"
 #include "verify/process.hpp"
+#include "verify/verify.hpp"
 
 namespace kiln {
 namespace {
@@ -84,6 +89,8 @@ TEST(FastKernels, SelectionPicksTheMostSpecificKernelByShape) {
             "kiln_conv_s8_im2col");
   // Fully connected on a [k, n] weight.
   EXPECT_EQ(fast(gemm_call(1, 128, 640, 128, 1)), "kiln_gemm_s8_fc");
+  // ... and on an [n, k] weight (Gemm with transB, e.g. PyTorch's Linear).
+  EXPECT_EQ(fast(gemm_call(1, 10, 784, 1, 784)), "kiln_gemm_s8_fc");
 }
 
 TEST(FastKernels, SelectionFallsBackToTheReferenceWhereNoFastKernelApplies) {
@@ -97,8 +104,8 @@ TEST(FastKernels, SelectionFallsBackToTheReferenceWhereNoFastKernelApplies) {
   EXPECT_EQ(fast(conv_call(64, 16, 1, in, in, k3, one, pad)), "kiln_conv_s8");
   // Channel multiplier 2 with one input channel per group: one output channel per patch row.
   EXPECT_EQ(fast(conv_call(8, 8, 8, in, in, k3, one, pad, 8, 0)), "kiln_conv_s8_dw3x3");
-  // Transposed or 4-bit fully connected weights.
-  EXPECT_EQ(fast(gemm_call(1, 16, 32, 1, 32)), "kiln_gemm_s8");
+  // Neither B rows nor columns contiguous, 4-bit fully connected weights.
+  EXPECT_EQ(fast(gemm_call(1, 16, 32, 2, 64)), "kiln_gemm_s8");
   EXPECT_EQ(fast(gemm_call(1, 16, 32, 16, 1, 4)), "kiln_gemm_s8");
   EXPECT_EQ(fast(gemm_call(1, 16, 32, 16, 1, 8, 1)), "kiln_gemm_s8");
   // Other kernels are never touched; the reference set changes nothing.
@@ -121,6 +128,42 @@ TEST(FastKernels, UnknownKernelSetIsAnError) {
     EXPECT_NE(std::string(e.what()).find("unknown kernel set 'turbo' (valid: fast, reference)"),
               std::string::npos)
         << e.what();
+  }
+}
+
+// The fast set's layout step stores AD's fully connected weights [n, k]: the interpreter's results
+// do not change (the reference kernel reads either layout), and every Gemm then lowers to a call
+// the fast fully connected kernel takes on its contiguous-rows path.
+TEST(FastKernels, FastLayoutTransposesFcWeightsWithoutChangingResults) {
+  const std::string model = kMlperf + "/ad01_int8.onnx";
+  if (!fs::exists(model)) GTEST_SKIP() << model << " not present";
+  Graph original = load_model(model);
+  optimize(original);
+  Graph fast = original;
+  EXPECT_EQ(apply_kernel_set_layouts(original, "reference"), 0);
+  EXPECT_EQ(apply_kernel_set_layouts(fast, "fast"), 10);
+  EXPECT_EQ(apply_kernel_set_layouts(fast, "fast"), 0);  // already [n, k]
+  int gemms = 0;
+  for (const Node& node : fast.nodes) {
+    if (node.op_type != "Gemm") continue;
+    ++gemms;
+    EXPECT_EQ(node.attr_int("transB", 0), 1) << node.name;
+    const KernelCall call = op_for(node).lower(node, fast);
+    EXPECT_EQ(call.args.at(9).int_value, 1) << node.name;  // b_stride_k
+    EXPECT_EQ(select_kernel(call, "fast").function, "kiln_gemm_s8_fc") << node.name;
+  }
+  EXPECT_EQ(gemms, 10);
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    TensorMap inputs = random_inputs(original, seed);
+    uint32_t state = static_cast<uint32_t>(seed * 2654435761u);
+    for (auto& [name, t] : inputs)
+      for (uint8_t& byte : t.data) {
+        state = state * 1664525u + 1013904223u;
+        byte = static_cast<uint8_t>(state >> 24);
+      }
+    const TensorMap a = run_graph(original, inputs), b = run_graph(fast, inputs);
+    ASSERT_EQ(a.size(), b.size());
+    for (const auto& [name, t] : a) EXPECT_EQ(t.data, b.at(name).data) << name;
   }
 }
 
