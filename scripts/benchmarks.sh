@@ -183,8 +183,8 @@ w("- **Kernels**: every int8 model runs twice per target. `reference`: kiln's ge
   "`fast` (the built-in targets' default, `--kernels fast`): shape-specialized int8 kernels the "
   "code generator picks per layer (`src/codegen/kernel_select.cpp`): `kiln_conv_s8_1x1` "
   "(pointwise), `kiln_conv_s8_dw3x3` / `kiln_conv_s8_dw` (depthwise), `kiln_conv_s8_im2col` "
-  "(other convolutions, e.g. a first layer with one input channel), `kiln_gemm_s8_fc` (fully "
-  "connected); their inner loops use Helium (MVE: VMLADAVA, VMLA) when the compiler targets it "
+  "(other convolutions, e.g. a first layer with one input channel), `kiln_gemm_s8_fc_nk` / "
+  "`kiln_gemm_s8_fc` (fully connected; the fast set stores those weights [n, k]); their inner loops use Helium (MVE: VMLADAVA, VMLA) when the compiler targets it "
   "(Cortex-M55), the Armv7E-M DSP instructions SMLAD/SXTB16 otherwise when available "
   "(Cortex-M4; the M55's depthwise kernels use them too), and portable C elsewhere. The fast "
   "kernels produce the reference kernels' integers exactly; the bit-exact column checks it on "
@@ -345,11 +345,10 @@ w("- **Pointwise and other convolutions** (`kiln_conv_s8_1x1`, `kiln_conv_s8_im2
 w("- **Depthwise** (`kiln_conv_s8_dw3x3`, `kiln_conv_s8_dw`): a 3x3 window row is one SMLAD "
   "plus one SMLABB on the M4; other kernel sizes are scalar multiply-accumulates; each channel's "
   "padded plane is copied to the stack first (1 KiB at most).")
-w("- **Fully connected** (`kiln_gemm_s8_fc`, all of AD): the weights are ONNX MatMul's [k, n], "
-  "so on the M4 the pairs along k that SMLAD needs are built from four weight rows with SXTB16 "
-  "and PKHBT/PKHTB, about 2 instructions per MAC; TFLite stores them [n, k], contiguous along k. "
-  "The M55 vectorizes along n instead (VMLA on 16 outputs), which is why its AD figure is half "
-  "the M4's.")
+w("- **Fully connected** (`kiln_gemm_s8_fc_nk`, all of AD): the fast set stores the weights "
+  "[n, k] like TFLite; four outputs share the SXTB16 pairs of four activations, 10 SMLAD-loop "
+  "instructions per 16 MACs on the M4 plus loop overhead (the M55: VMLADAVA, 8 MACs per "
+  "instruction).")
 w("- **Stack**: the fast kernels' patch and padded-plane buffers raise the stack high-water by "
   "about 1.4 KB (see the table); the arena is unchanged. The fast kernels also add about 15 KB "
   "of code on KWS (specialized kernels, each with its own inlined requantization).")

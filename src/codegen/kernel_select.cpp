@@ -73,10 +73,19 @@ bool conv_pointwise(const KernelCall& c) {
          ints_arg(c, conv::kInSize) == ints_arg(c, conv::kOutSize);
 }
 
-bool gemm_fc(const KernelCall& c) {
-  return int_arg(c, gemm::kAStrideK) == 1 &&
-         (int_arg(c, gemm::kBStrideN) == 1 || int_arg(c, gemm::kBStrideK) == 1) &&
-         int_arg(c, gemm::kWBits) == 8 && int_arg(c, gemm::kBZeroPoint) == 0;
+bool gemm_common(const KernelCall& c) {
+  return int_arg(c, gemm::kAStrideK) == 1 && int_arg(c, gemm::kWBits) == 8 &&
+         int_arg(c, gemm::kBZeroPoint) == 0;
+}
+
+// B [n, k]: contiguous rows (what apply_kernel_set_layouts makes of quantized Gemm weights).
+bool gemm_fc_nk(const KernelCall& c) {
+  return gemm_common(c) && int_arg(c, gemm::kBStrideK) == 1;
+}
+
+// B [k, n]: contiguous columns (a weight the layout step could not move).
+bool gemm_fc_kn(const KernelCall& c) {
+  return gemm_common(c) && int_arg(c, gemm::kBStrideN) == 1;
 }
 
 struct Specialization {
@@ -92,7 +101,8 @@ constexpr Specialization kSpecializations[] = {
     {"fast", "kiln_conv_s8", "kiln_conv_s8_dw", conv_depthwise},
     {"fast", "kiln_conv_s8", "kiln_conv_s8_1x1", conv_pointwise},
     {"fast", "kiln_conv_s8", "kiln_conv_s8_im2col", conv_im2col},
-    {"fast", "kiln_gemm_s8", "kiln_gemm_s8_fc", gemm_fc},
+    {"fast", "kiln_gemm_s8", "kiln_gemm_s8_fc_nk", gemm_fc_nk},
+    {"fast", "kiln_gemm_s8", "kiln_gemm_s8_fc", gemm_fc_kn},
 };
 
 }  // namespace

@@ -21,7 +21,7 @@ namespace kiln {
 
 // "reference": the reference kernels only. "fast": shape-specialized int8 kernels where they
 // apply (kiln_conv_s8_1x1, kiln_conv_s8_dw3x3, kiln_conv_s8_dw, kiln_conv_s8_im2col,
-// kiln_gemm_s8_fc), the reference kernel elsewhere.
+// kiln_gemm_s8_fc_nk, kiln_gemm_s8_fc), the reference kernel elsewhere.
 std::vector<std::string> kernel_set_names();
 
 // kiln::Error naming `what` and the valid names unless `name` is a kernel set.
@@ -35,7 +35,7 @@ KernelCall select_kernel(const KernelCall& reference, std::string_view kernel_se
 // interpreter then runs the very same graph, so results cannot change: the reference kernels read
 // either layout through their strides). "fast": the constant int8 weight B [k, n] of a quantized
 // Gemm is stored transposed as [n, k] with transB = 1, so each output's weights are contiguous
-// along the reduction, as kiln_gemm_s8_fc's SMLAD and VMLADAVA loops want (TFLite stores fully
+// along the reduction, as kiln_gemm_s8_fc_nk's SMLAD and VMLADAVA loops want (TFLite stores fully
 // connected weights this way too). Only a B read by no other node, with 8-bit values, zero
 // points 0 and per-tensor or per-column scales is moved. Returns the number of weights moved.
 int apply_kernel_set_layouts(Graph& graph, std::string_view kernel_set);

@@ -11,6 +11,7 @@
 #include "kiln_fast_s8.h"
 #include "kiln_gemm_s8.h"
 #include "kiln_gemm_s8_fc.h"
+#include "kiln_gemm_s8_fc_nk.h"
 
 #define SWEEP_MAX_BYTES 16384
 #define SWEEP_MAX_CHANNELS 64
@@ -110,9 +111,9 @@ typedef void (*conv_fn)(const int8_t*, const int8_t*, const int32_t*, int8_t*, i
                         const int32_t*, const int32_t*, const int32_t*, int32_t, int32_t, int32_t,
                         int32_t, const int32_t*, const int32_t*, int32_t, int32_t, int32_t);
 
-static const char* const kKernelNames[5] = {"kiln_conv_s8_im2col", "kiln_conv_s8_1x1",
-                                            "kiln_conv_s8_dw", "kiln_conv_s8_dw3x3",
-                                            "kiln_gemm_s8_fc"};
+static const char* const kKernelNames[6] = {"kiln_conv_s8_im2col", "kiln_conv_s8_1x1",
+                                            "kiln_conv_s8_dw",     "kiln_conv_s8_dw3x3",
+                                            "kiln_gemm_s8_fc",     "kiln_gemm_s8_fc_nk"};
 
 static void record(kiln_sweep_result* result, int32_t kernel, int ok, int32_t case_index) {
   ++result->comparisons;
@@ -249,10 +250,10 @@ static int fc_case(kiln_sweep_result* result, int32_t case_index) {
   fill_bytes(g_fast, m * n, (int8_t)0x5A);
   kiln_gemm_s8(g_x, g_w, bias, g_ref, m, n, k, a_stride_m, 1, b_stride_k, b_stride_n, 8,
                a_zero_point, 0, rq.y_zero_point, g_mult, g_shift, rq.mode, rq.act_min, rq.act_max);
-  kiln_gemm_s8_fc(g_x, g_w, bias, g_fast, m, n, k, a_stride_m, 1, b_stride_k, b_stride_n, 8,
-                  a_zero_point, 0, rq.y_zero_point, g_mult, g_shift, rq.mode, rq.act_min,
-                  rq.act_max);
-  record(result, 4, same(g_ref, g_fast, m * n), case_index);
+  (transposed ? kiln_gemm_s8_fc_nk : kiln_gemm_s8_fc)(
+      g_x, g_w, bias, g_fast, m, n, k, a_stride_m, 1, b_stride_k, b_stride_n, 8, a_zero_point, 0,
+      rq.y_zero_point, g_mult, g_shift, rq.mode, rq.act_min, rq.act_max);
+  record(result, transposed ? 5 : 4, same(g_ref, g_fast, m * n), case_index);
   return 1;
 }
 
@@ -262,7 +263,7 @@ void kiln_fast_sweep(uint32_t seed, int32_t cases, kiln_sweep_result* result) {
   result->cases = 0;
   result->comparisons = 0;
   result->mismatches = 0;
-  for (k = 0; k < 5; ++k) result->per_kernel[k] = 0;
+  for (k = 0; k < 6; ++k) result->per_kernel[k] = 0;
   result->first_mismatch[0] = 0;
   for (i = 0; i < cases; ++i) {
     /* Redraw unusable shapes; a quarter of the cases are fully connected layers. */

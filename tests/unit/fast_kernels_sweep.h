@@ -14,7 +14,7 @@ typedef struct {
   int32_t cases;            /* random configurations tried */
   int32_t comparisons;      /* fast-kernel runs compared with the reference */
   int32_t mismatches;       /* comparisons whose outputs differ */
-  int32_t per_kernel[5];    /* comparisons per kernel: im2col, 1x1, dw, dw3x3, fc */
+  int32_t per_kernel[6];    /* comparisons per kernel: im2col, 1x1, dw, dw3x3, fc, fc_nk */
   char first_mismatch[200]; /* description of the first mismatch ("" if none) */
 } kiln_sweep_result;
 
