@@ -463,8 +463,8 @@ BenchResult run_bench(const std::string& model_path, const Target& target,
   const fs::path firmware = work.path() / "firmware.elf";
   std::vector<std::string> build = {target.toolchain.cc};
   build.insert(build.end(), target.toolchain.cflags.begin(), target.toolchain.cflags.end());
-  build.insert(build.end(),
-               {options.optimize, "-std=c99", "-I" + gen_dir.string(), "-I" + rt_dir.string()});
+  build.insert(build.end(), {options.optimize, "-std=c99", "-ffp-contract=off",
+                             "-I" + gen_dir.string(), "-I" + rt_dir.string()});
   if (!target.linker_script.empty()) {
     const fs::path script = work.path() / "firmware.ld";
     write_text(script, fill_linker_script(target_runtime_file(target.linker_script), target));

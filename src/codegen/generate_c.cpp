@@ -343,7 +343,7 @@ class Generator {
       << name_ << ".mk.\n"
       << " *\n"
       << " * Build: compile every .c file of this directory as C99, for example\n"
-      << " *     cc -std=c99 -O2 -c";
+      << " *     cc -std=c99 -O2 -ffp-contract=off -c";
     for (const std::string& src : code.c_sources) h << " " << src;
     h << "\n"
       << " * or in CMake: include(<dir>/" << name_ << ".cmake) and link your target with " << name_
@@ -477,7 +477,11 @@ class Generator {
       m << "  ${CMAKE_CURRENT_LIST_DIR}/" << src << "\n";
     m << ")\n"
       << "target_include_directories(" << name_ << " PUBLIC ${CMAKE_CURRENT_LIST_DIR})\n"
-      << "set_target_properties(" << name_ << " PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON)\n";
+      << "set_target_properties(" << name_ << " PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON)\n"
+      << "# No fused multiply-add: float kernels then round exactly as kiln's interpreter does.\n"
+      << "if(CMAKE_C_COMPILER_ID MATCHES \"GNU|Clang\")\n"
+      << "  target_compile_options(" << name_ << " PRIVATE -ffp-contract=off)\n"
+      << "endif()\n";
     if (code.needs_libm()) {
       m << "# libm: ";
       for (size_t i = 0; i < code.libm_users.size(); ++i)
@@ -501,7 +505,8 @@ class Generator {
       << macro_ << "_DIR := $(dir $(lastword $(MAKEFILE_LIST)))\n"
       << macro_ << "_SRCS :=";
     for (const std::string& src : code.c_sources) m << " $(" << macro_ << "_DIR)" << src;
-    m << "\n" << macro_ << "_CFLAGS := -std=c99 -I$(" << macro_ << "_DIR)\n";
+    // No fused multiply-add: float kernels then round exactly as kiln's interpreter does.
+    m << "\n" << macro_ << "_CFLAGS := -std=c99 -ffp-contract=off -I$(" << macro_ << "_DIR)\n";
     if (code.needs_libm()) {
       m << "# libm: ";
       for (size_t i = 0; i < code.libm_users.size(); ++i)

@@ -94,7 +94,7 @@ KILN_BIND_KERNEL(kiln_average_pool_s8, [](const KernelInvocation& k) {
 
 KILN_BIND_KERNEL(kiln_global_average_pool_s8, [](const KernelInvocation& k) {
   kiln_global_average_pool_s8(k.in<int8_t>(0), k.out<int8_t>(1), k.i(2), k.i(3), k.i(4), k.i(5),
-                              k.i(6), k.i(7), k.i(8), k.i(9));
+                              k.i(6), k.i(7), k.i(8), k.i(9), k.i(10));
 });
 
 KILN_BIND_KERNEL(kiln_requantize, [](const KernelInvocation& k) {
@@ -122,7 +122,7 @@ KILN_BIND_KERNEL(kiln_softmax_s8, [](const KernelInvocation& k) {
       k.call().args.size() > 1 && k.call().args[1].kind == KernelArg::Kind::Ints ? k.ints(1)
                                                                                  : k.in<int32_t>(1);
   kiln_softmax_s8(k.in<int8_t>(0), exp_table, k.out<int8_t>(2), k.i(3), k.i(4), k.i(5), k.i(6),
-                  k.i(7), k.i(8));
+                  k.i(7), k.i(8), k.i(9));
 });
 
 }  // namespace kiln

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "kiln_common.h"
+#include "kiln_math.h"
 
 #define KILN_ACT_NONE 0
 #define KILN_ACT_RELU 1
@@ -32,9 +33,9 @@ static inline float kiln_activate_f32(float x, int32_t act, float alpha, float b
     }
     case KILN_ACT_SIGMOID:
       /* Split by sign so expf never overflows. */
-      if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
+      if (x >= 0.0f) return 1.0f / (1.0f + kiln_expf(-x));
       {
-        float e = expf(x);
+        float e = kiln_expf(x);
         return e / (1.0f + e);
       }
     case KILN_ACT_HARD_SIGMOID: {

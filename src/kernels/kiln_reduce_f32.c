@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "kiln_broadcast.h"
+#include "kiln_math.h"
 
 /* Every op is "fold map(x) into the accumulator with combine, then finalize". */
 static float identity_of(int32_t op) {
@@ -19,7 +20,7 @@ static float map(int32_t op, float v) {
     case KILN_REDUCE_SUM_SQUARE:
     case KILN_REDUCE_L2: return v * v;
     case KILN_REDUCE_L1: return fabsf(v);
-    case KILN_REDUCE_LOG_SUM_EXP: return expf(v);
+    case KILN_REDUCE_LOG_SUM_EXP: return kiln_expf(v);
     default: return v;
   }
 }

@@ -14,6 +14,10 @@
 #define KILN_REQUANT_SHIFT                                  \
   1 /* power-of-two shift only: no multiplier, for hardware \
        without a multiplier; `multiplier` is ignored */
+/* Single rounding, ONNX Runtime's arithmetic: float32(float32(acc) * M) rounded half to even,
+ * with `multiplier` holding the IEEE-754 bits of the float32 M (`shift` ignored). Emulated with
+ * integers only (kiln_single_rounding_multiply), so no FPU or soft-float library is involved. */
+#define KILN_REQUANT_SINGLE 2
 
 /* Element types of quantized buffers in the generic kernels. */
 #define KILN_QTYPE_S8 0
@@ -144,9 +148,79 @@ static inline int32_t kiln_shift_requantize(int64_t x, int32_t shift) {
   return (int32_t)r;
 }
 
+/* Number of significant bits of v (0 for v == 0). */
+static inline int32_t kiln_bit_length64(uint64_t v) {
+#if defined(__GNUC__)
+  return v ? 64 - __builtin_clzll(v) : 0;
+#else
+  int32_t n = 0;
+  while (v) {
+    ++n;
+    v >>= 1;
+  }
+  return n;
+#endif
+}
+
+/* Rounds the magnitude m to `bits` significant bits, ties to even, as IEEE-754 binary32 does:
+ * returns the kept mantissa and adds the dropped bit count to *exponent. */
+static inline uint64_t kiln_round_significand(uint64_t m, int32_t bits, int32_t* exponent) {
+  const int32_t length = kiln_bit_length64(m);
+  int32_t drop;
+  uint64_t kept, rest, half;
+  if (length <= bits) return m;
+  drop = length - bits;
+  kept = m >> drop;
+  rest = m & (((uint64_t)1 << drop) - 1);
+  half = (uint64_t)1 << (drop - 1);
+  if (rest > half || (rest == half && (kept & 1))) ++kept;
+  if (kept >> bits) { /* rounding carried into a new bit */
+    kept >>= 1;
+    ++drop;
+  }
+  *exponent += drop;
+  return kept;
+}
+
+/* round_half_even(float32(float32(x) * M)), M the positive binary32 number with bits
+ * `scale_bits`, saturated to int32 (x is an int32 or, for int16 activations, int64 accumulator):
+ * ONNX Runtime's requantization (QLinearConv, QGemm, QLinearMatMul) computed exactly with integers.
+ * Products below the smallest normal float round to 0 here as in binary32 (they are far below 1/2).
+ */
+static inline int32_t kiln_single_rounding_multiply(int64_t x, int32_t scale_bits) {
+  const uint32_t bits = (uint32_t)scale_bits;
+  const int32_t biased = (int32_t)((bits >> 23) & 0xFF);
+  const uint64_t scale_mantissa =
+      biased ? ((bits & 0x7FFFFFu) | 0x800000u) : (uint64_t)(bits & 0x7FFFFFu);
+  int32_t exponent = (biased ? biased : 1) - 150; /* M = scale_mantissa * 2^(biased - 150) */
+  /* |x| as unsigned: also right for INT64_MIN */
+  const uint64_t magnitude = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
+  uint64_t product, q, rest, half;
+  int32_t drop;
+  if (magnitude == 0 || scale_mantissa == 0) return 0;
+  /* float32(x): 24 significant bits; then the product, rounded to 24 bits again. */
+  product = kiln_round_significand(magnitude, 24, &exponent) * scale_mantissa;
+  product = kiln_round_significand(product, 24, &exponent);
+  if (exponent >= 0) {
+    if (exponent > 31 || (product << exponent) > (uint64_t)INT32_MAX + (x < 0 ? 1u : 0u))
+      return x < 0 ? INT32_MIN : INT32_MAX;
+    q = product << exponent;
+  } else {
+    drop = -exponent;
+    if (drop > 25) return 0; /* product < 2^24, so the value is below 1/2 */
+    q = product >> drop;
+    rest = product & (((uint64_t)1 << drop) - 1);
+    half = (uint64_t)1 << (drop - 1);
+    if (rest > half || (rest == half && (q & 1))) ++q;
+    if (q > (uint64_t)INT32_MAX + (x < 0 ? 1u : 0u)) return x < 0 ? INT32_MIN : INT32_MAX;
+  }
+  return x < 0 ? (int32_t)(-(int64_t)q) : (int32_t)q;
+}
+
 /* The one requantization entry point kernels call: scales a 32-bit accumulator. */
 static inline int32_t kiln_requantize32(int32_t acc, int32_t mode, int32_t multiplier,
                                         int32_t shift) {
+  if (mode == KILN_REQUANT_SINGLE) return kiln_single_rounding_multiply(acc, multiplier);
   return mode == KILN_REQUANT_SHIFT ? kiln_shift_requantize(acc, shift)
                                     : kiln_multiply_by_quantized_multiplier(acc, multiplier, shift);
 }
@@ -154,6 +228,7 @@ static inline int32_t kiln_requantize32(int32_t acc, int32_t mode, int32_t multi
 /* The same for 64-bit accumulators (int16 activations). */
 static inline int32_t kiln_requantize64(int64_t acc, int32_t mode, int32_t multiplier,
                                         int32_t shift) {
+  if (mode == KILN_REQUANT_SINGLE) return kiln_single_rounding_multiply(acc, multiplier);
   return mode == KILN_REQUANT_SHIFT
              ? kiln_shift_requantize(acc, shift)
              : kiln_multiply_by_quantized_multiplier64(acc, multiplier, shift);

@@ -2,7 +2,7 @@
 
 void kiln_softmax_s8(const int8_t* x, const int32_t* exp_table, int8_t* y, int32_t outer,
                      int32_t length, int32_t inner, int32_t y_zero_point, int32_t multiplier,
-                     int32_t shift) {
+                     int32_t shift, int32_t requant_mode) {
   int32_t o, j, i;
   for (o = 0; o < outer; ++o) {
     for (j = 0; j < inner; ++j) {
@@ -20,8 +20,8 @@ void kiln_softmax_s8(const int8_t* x, const int32_t* exp_table, int8_t* y, int32
         int64_t ratio = sum > 0 ? (e * ((int64_t)1 << 31)) / sum : 0;
         if (ratio > INT32_MAX) ratio = INT32_MAX;
         y_line[i * inner] = (int8_t)kiln_offset_clamp(
-            kiln_multiply_by_quantized_multiplier((int32_t)ratio, multiplier, shift), y_zero_point,
-            -128, 127);
+            kiln_requantize32((int32_t)ratio, requant_mode, multiplier, shift), y_zero_point, -128,
+            127);
       }
     }
   }

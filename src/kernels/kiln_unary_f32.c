@@ -2,6 +2,8 @@
 
 #include <math.h>
 
+#include "kiln_math.h"
+
 /* One loop per op so each loop body is a single expression the compiler can vectorize. */
 #define KILN_UNARY_LOOP(EXPR) \
   do {                        \
@@ -19,7 +21,7 @@ static float softplus(float v) {
 void kiln_unary_f32(int32_t op, const float* x, float* y, int32_t n, float alpha, float beta) {
   int32_t i;
   switch (op) {
-    case KILN_UNARY_EXP: KILN_UNARY_LOOP(expf(v)); break;
+    case KILN_UNARY_EXP: KILN_UNARY_LOOP(kiln_expf(v)); break;
     case KILN_UNARY_LOG: KILN_UNARY_LOOP(logf(v)); break;
     case KILN_UNARY_SQRT: KILN_UNARY_LOOP(sqrtf(v)); break;
     case KILN_UNARY_ABS: KILN_UNARY_LOOP(fabsf(v)); break;

@@ -111,10 +111,10 @@ KernelCall lower_quantized_conv(const Node& node, const Graph& graph, const Conv
                            std::string(dtype_name(y.dtype)) + " (kiln: int8->int8, int16->int16)");
   const int64_t out_channels = ops.w.shape[0];
   const std::vector<float> w_scales = channel_scales(node, ops.w, 0, out_channels);
-  const double x_scale = per_tensor_scale(node, ops.x, "input");
-  const double y_scale = per_tensor_scale(node, y, "output");
-  std::vector<double> real;
-  for (float ws : w_scales) real.push_back(x_scale * static_cast<double>(ws) / y_scale);
+  const float x_scale = per_tensor_scale(node, ops.x, "input");
+  const float y_scale = per_tensor_scale(node, y, "output");
+  std::vector<ScaleRatio> real;
+  for (float ws : w_scales) real.push_back(scale_ratio(x_scale, ws, y_scale));
   KernelCall call(ops.x.dtype == DType::Int16 ? "kiln_conv_s16" : "kiln_conv_s8");
   call.input(node.inputs[0])
       .input(node.inputs[1])

@@ -153,7 +153,11 @@ KernelCall lower_quantized_binary(const Node& node, const Graph& graph, int32_t 
     real = {sa / twice_max, sb / twice_max,
             twice_max / (static_cast<double>(int64_t{1} << left_shift) * sy)};
   }
-  Requantization r = requantization(node, real);
+  // The binary kernels rescale both inputs to a common fixed-point domain first (TFLite's
+  // arithmetic); that has no single-rounding form, so "single" runs as fixed point here.
+  std::vector<ScaleRatio> ratios;
+  for (double v : real) ratios.push_back({v, static_cast<float>(v)});
+  Requantization r = requantization(node, ratios, /*allow_single=*/false);
   if (r.mode == 1) {
     // The binary kernels always multiply; a power-of-two scale 2^s is the exact fixed-point
     // multiplier 2^30 / 2^31 with shift s + 1, so the arithmetic stays power-of-two.

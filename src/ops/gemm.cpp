@@ -90,10 +90,10 @@ KernelCall lower_quantized_gemm(const Node& node, const Graph& graph, const Gemm
                            std::string(dtype_name(y.dtype)) + " (kiln: int8->int8, int16->int16)");
   // B's output-channel axis: N is dim 0 of a transposed B, dim 1 otherwise.
   const std::vector<float> w_scales = channel_scales(node, b, d.trans_b ? 0 : 1, d.n);
-  const double a_scale = per_tensor_scale(node, a, "A");
-  const double y_scale = per_tensor_scale(node, y, "output");
-  std::vector<double> real;
-  for (float ws : w_scales) real.push_back(a_scale * static_cast<double>(ws) / y_scale);
+  const float a_scale = per_tensor_scale(node, a, "A");
+  const float y_scale = per_tensor_scale(node, y, "output");
+  std::vector<ScaleRatio> real;
+  for (float ws : w_scales) real.push_back(scale_ratio(a_scale, ws, y_scale));
   const int64_t a_stride_m = d.trans_a ? 1 : d.k, a_stride_k = d.trans_a ? d.m : 1;
   const int64_t b_stride_k = d.trans_b ? 1 : d.n, b_stride_n = d.trans_b ? d.k : 1;
   KernelCall call(a.dtype == DType::Int16 ? "kiln_gemm_s16" : "kiln_gemm_s8");
@@ -236,10 +236,10 @@ KernelCall lower_quantized_matmul(const Node& node, const Graph& graph, const Ma
     throw UnsupportedError(node.describe() + ": int4 weights are supported for Conv and Gemm");
   const auto b_rank = static_cast<int64_t>(b.shape.size());
   const std::vector<float> w_scales = channel_scales(node, b, b_rank - 1, p.n);
-  const double a_scale = per_tensor_scale(node, a, "A");
-  const double y_scale = per_tensor_scale(node, y, "output");
-  std::vector<double> real;
-  for (float ws : w_scales) real.push_back(a_scale * static_cast<double>(ws) / y_scale);
+  const float a_scale = per_tensor_scale(node, a, "A");
+  const float y_scale = per_tensor_scale(node, y, "output");
+  std::vector<ScaleRatio> real;
+  for (float ws : w_scales) real.push_back(scale_ratio(a_scale, ws, y_scale));
   KernelCall call("kiln_matmul_s8");
   call.input(a.name)
       .input(b.name)

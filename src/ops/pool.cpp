@@ -163,10 +163,9 @@ KernelCall lower_quantized_global_pool(const Node& node, const Graph& graph, int
   }
   if (x.dtype != DType::Int8 || y.dtype != DType::Int8)
     throw UnsupportedError(node.describe() + ": quantized GlobalAveragePool supports int8");
-  const double real =
-      static_cast<double>(per_tensor_scale(node, x, "input")) /
-      (static_cast<double>(per_tensor_scale(node, y, "output")) * static_cast<double>(plane));
-  const FixedPointMultiplier m = quantize_multiplier(real);
+  const Requantization r = requantization(
+      node, {scale_ratio(per_tensor_scale(node, x, "input"),
+                         per_tensor_scale(node, y, "output") * static_cast<float>(plane))});
   KernelCall call("kiln_global_average_pool_s8");
   call.input(x.name)
       .output(y.name)
@@ -174,8 +173,9 @@ KernelCall lower_quantized_global_pool(const Node& node, const Graph& graph, int
       .i(plane)
       .i(per_tensor_zero_point(node, x, "input"))
       .i(per_tensor_zero_point(node, y, "output"))
-      .i(m.multiplier)
-      .i(m.shift);
+      .i(r.multipliers[0])
+      .i(r.shifts[0])
+      .i(r.mode);
   add_activation_clamp(call, node, y);
   return call;
 }

@@ -164,9 +164,8 @@ void infer_requantize(const Node& node, Graph& graph) {
 KernelCall lower_requantize(const Node& node, const Graph& graph) {
   const Tensor& x = graph.tensor(node.inputs[0]);
   const Tensor& y = graph.tensor(node.outputs[0]);
-  const double real = static_cast<double>(per_tensor_scale(node, x, "input")) /
-                      static_cast<double>(per_tensor_scale(node, y, "output"));
-  const Requantization r = requantization(node, {real});
+  const Requantization r = requantization(
+      node, {scale_ratio(per_tensor_scale(node, x, "input"), per_tensor_scale(node, y, "output"))});
   return KernelCall("kiln_requantize")
       .input(x.name)
       .i(qtype_code(node, x.dtype))

@@ -1,5 +1,7 @@
 #include "ops/quantized.hpp"
 
+#include <bit>
+#include <cmath>
 #include <string>
 
 #include "ir/error.hpp"
@@ -68,18 +70,36 @@ void set_quantized_output(const Node& node, Graph& graph, size_t index, Shape sh
   set_output(node, graph, index, out.dtype, std::move(shape));
 }
 
-Requantization requantization(const Node& node, const std::vector<double>& real) {
+ScaleRatio scale_ratio(float in_scale, float w_scale, float out_scale) {
+  const float product = in_scale * w_scale;  // float32 on purpose: ORT's rounding order
+  return {
+      static_cast<double>(in_scale) * static_cast<double>(w_scale) / static_cast<double>(out_scale),
+      product / out_scale};
+}
+
+ScaleRatio scale_ratio(float in_scale, float out_scale) {
+  return {static_cast<double>(in_scale) / static_cast<double>(out_scale), in_scale / out_scale};
+}
+
+Requantization requantization(const Node& node, const std::vector<ScaleRatio>& ratios,
+                              bool allow_single) {
   Requantization r;
   const std::string strategy = node.attr_string(kRequantAttr, "fixed");
-  if (strategy != "fixed" && strategy != "shift")
-    throw Error(node.describe() + ": attribute " + kRequantAttr + " must be fixed or shift, got '" +
-                strategy + "'");
-  r.mode = strategy == "shift" ? 1 : 0;
-  for (double v : real) {
-    if (!(v > 0.0))
-      throw Error(node.describe() + ": non-positive requantization scale " + std::to_string(v));
+  if (strategy != "fixed" && strategy != "shift" && strategy != "single")
+    throw Error(node.describe() + ": attribute " + kRequantAttr +
+                " must be fixed, shift or single, got '" + strategy + "'");
+  r.mode = strategy == "shift" ? 1 : (strategy == "single" && allow_single ? 2 : 0);
+  for (const ScaleRatio& ratio : ratios) {
+    if (!(ratio.real > 0.0) || !(ratio.single > 0.0f) || !std::isfinite(ratio.single))
+      throw Error(node.describe() + ": requantization scale " + std::to_string(ratio.real) +
+                  " is not a positive finite number");
+    if (r.mode == 2) {
+      r.multipliers.push_back(std::bit_cast<int32_t>(ratio.single));
+      r.shifts.push_back(0);
+      continue;
+    }
     const FixedPointMultiplier m =
-        r.mode == 1 ? quantize_multiplier_pot(v) : quantize_multiplier(v);
+        r.mode == 1 ? quantize_multiplier_pot(ratio.real) : quantize_multiplier(ratio.real);
     r.multipliers.push_back(m.multiplier);
     r.shifts.push_back(m.shift);
   }

@@ -11,7 +11,9 @@
 
 namespace kiln {
 
-// Node attribute selecting power-of-two requantization (value "shift"); default fixed point.
+// Node attribute selecting the requantization strategy: "fixed" (fixed-point multiplier and
+// shift, TFLite's arithmetic; the default), "shift" (power of two only) or "single" (one
+// round-half-to-even of acc x float32 M, ONNX Runtime's arithmetic; see kiln_requant.h).
 inline constexpr const char* kRequantAttr = "kiln_requant";
 
 bool is_quantized(const Tensor& tensor);
@@ -32,14 +34,26 @@ int32_t uniform_zero_point(const Node& node, const Tensor& weight);
 // graph; shape inference only sets the shape. Error if the output carries no quantization.
 void set_quantized_output(const Node& node, Graph& graph, size_t index, Shape shape);
 
-// Integer requantization of ratios `real[i]` (= in_scale * w_scale[i] / out_scale) per the
-// node's strategy: appends multipliers (Ints), shifts (Ints) and the KILN_REQUANT_* mode (Int).
+// A requantization ratio in_scale * w_scale / out_scale computed the two ways the strategies
+// need: in double (TFLite's computation: fixed and shift) and in float32 in ONNX Runtime's
+// order, (in * w) / out (single).
+struct ScaleRatio {
+  double real = 0.0;
+  float single = 0.0f;
+};
+ScaleRatio scale_ratio(float in_scale, float w_scale, float out_scale);
+ScaleRatio scale_ratio(float in_scale, float out_scale);  // in / out
+
+// Integer requantization of `ratios` per the node's strategy (kRequantAttr): multipliers,
+// shifts and the KILN_REQUANT_* mode. Kernels whose arithmetic has no single-rounding form
+// (the binary kernels' input rescaling) pass allow_single = false and get fixed point there.
 struct Requantization {
   std::vector<int64_t> multipliers;
   std::vector<int64_t> shifts;
   int32_t mode = 0;
 };
-Requantization requantization(const Node& node, const std::vector<double>& real);
+Requantization requantization(const Node& node, const std::vector<ScaleRatio>& ratios,
+                              bool allow_single = true);
 void add_requant_args(KernelCall& call, const Requantization& r);
 
 // Appends act_min, act_max: the node's fused activation as a clamp in the output's domain.

@@ -67,8 +67,12 @@ KernelCall lower_softmax(const Node& node, const Graph& graph, bool log_softmax)
     std::vector<int64_t> exp_table(256);
     for (size_t d = 0; d < exp_table.size(); ++d)
       exp_table[d] = std::llround(std::ldexp(std::exp(-static_cast<double>(d) * x_scale), 30));
-    const FixedPointMultiplier m = quantize_multiplier(
-        1.0 / (static_cast<double>(per_tensor_scale(node, y, "output")) * std::ldexp(1.0, 31)));
+    // The Q31 ratio times 1 / (y_scale * 2^31): in single mode the float32 1 / y_scale scaled by
+    // 2^-31 (exact), as ONNX Runtime's QuantizeLinear divides the float probability by y_scale.
+    const float y_scale = per_tensor_scale(node, y, "output");
+    const Requantization r =
+        requantization(node, {{1.0 / (static_cast<double>(y_scale) * std::ldexp(1.0, 31)),
+                               std::ldexp(1.0f / y_scale, -31)}});
     return KernelCall("kiln_softmax_s8")
         .input(x.name)
         .ints(exp_table)
@@ -77,8 +81,9 @@ KernelCall lower_softmax(const Node& node, const Graph& graph, bool log_softmax)
         .i(length)
         .i(inner)
         .i(per_tensor_zero_point(node, y, "output"))
-        .i(m.multiplier)
-        .i(m.shift);
+        .i(r.multipliers[0])
+        .i(r.shifts[0])
+        .i(r.mode);
   }
   return KernelCall("kiln_softmax_f32")
       .input(x.name)

@@ -187,11 +187,15 @@ void add_dequantize(Graph& graph, const std::string& x_q, const std::string& f) 
   graph.nodes.push_back(std::move(dq));
 }
 
-Node make_requantize(Graph& graph, const std::string& in, const std::string& out) {
+// `strategy_of` is the QuantizeLinear (or op) whose requantization strategy the new node keeps.
+Node make_requantize(Graph& graph, const std::string& in, const std::string& out,
+                     const Node& strategy_of) {
   Node n;
   n.name = unique_node_name(graph, out + "_requantize");
   n.op_type = "Requantize";
   n.domain = "kiln";
+  if (auto it = strategy_of.attrs.find(kRequantAttr); it != strategy_of.attrs.end())
+    n.attrs[kRequantAttr] = it->second;
   n.inputs = {in};
   n.outputs = {out};
   return n;
@@ -305,13 +309,18 @@ bool activation_is_clamp(const Node& node) {
 // output; the others' readers are redirected to it (or, when graph outputs, fed by an identity
 // kiln.Requantize so output names stay stable).
 std::string absorb_quantize_nodes(Graph& graph, const Requantized& r) {
-  const std::string out = graph.nodes[r.q_nodes[0]].outputs[0];
+  const Node first = graph.nodes[r.q_nodes[0]];
+  const std::string out = first.outputs[0];
+  // The op keeps its own strategy (kiln's quantizer sets one) or takes the QuantizeLinear's.
+  if (const int p = graph.producer(first.inputs[0]); p >= 0)
+    if (auto it = first.attrs.find(kRequantAttr); it != first.attrs.end())
+      graph.nodes[p].attrs.emplace(kRequantAttr, it->second);
   std::set<int> erase = {r.q_nodes[0]};
   for (size_t i = 1; i < r.q_nodes.size(); ++i) {
     Node& q = graph.nodes[r.q_nodes[i]];
     const std::string other = q.outputs[0];
     if (graph.is_graph_output(other)) {
-      q = make_requantize(graph, out, other);
+      q = make_requantize(graph, out, other, first);
     } else {
       replace_uses(graph, other, out);
       erase.insert(r.q_nodes[i]);
@@ -448,7 +457,7 @@ bool rewrite_pool_or_softmax(Graph& graph, int index, const Requantized& r) {
                                                     x_params, graph.tensor(out).shape);
     graph.nodes[p].inputs[0] = x->name;
     graph.nodes[p].outputs[0] = pooled;
-    graph.nodes.push_back(make_requantize(graph, pooled, out));
+    graph.nodes.push_back(make_requantize(graph, pooled, out, graph.nodes[p]));
   } else {
     graph.nodes[p].inputs[0] = x->name;
     graph.nodes[p].outputs[0] = out;
@@ -532,10 +541,12 @@ bool rewrite_movement(Graph& graph, int index) {
   // (or the first input's), with mismatching inputs requantized.
   QuantParams out_params = ins[0].params;
   DType out_type = ins[0].dtype;
+  Node strategy_of;  // a rescaled Concat input requantizes as the QuantizeLinear reader says
   if (is_op(node, "Concat")) {
     if (auto r = only_quantized_readers(graph, f)) {
       out_params = r->params;
       out_type = r->dtype;
+      strategy_of = graph.nodes[r->q_nodes[0]];
     }
   }
   for (const auto& d : ins) annotate(graph, d);
@@ -547,7 +558,7 @@ bool rewrite_movement(Graph& graph, int index) {
     if (!same_params(d.params, out_params) || d.dtype != out_type) {
       name = add_quantized_tensor(graph, d.name + "_requantized", out_type, out_params,
                                   graph.tensor(d.name).shape);
-      before.push_back(make_requantize(graph, d.name, name));
+      before.push_back(make_requantize(graph, d.name, name, strategy_of));
     }
     n.inputs[data_inputs[k]] = name;
   }
@@ -586,7 +597,7 @@ bool collapse_pair(Graph& graph, int index) {
   }
   if (!per_tensor(d->params) || !per_tensor(qp)) return false;
   annotate(graph, *d);
-  graph.nodes[index] = make_requantize(graph, d->name, q.outputs[0]);
+  graph.nodes[index] = make_requantize(graph, d->name, q.outputs[0], q);
   return true;
 }
 
@@ -697,13 +708,14 @@ bool canonicalize_uint8(Graph& graph) {
       const std::string s = add_quantized_tensor(graph, name + "_int8", DType::Int8, signed_params,
                                                  graph.tensor(name).shape);
       replace_uses(graph, name, s);
-      graph.nodes.insert(graph.nodes.begin(), make_requantize(graph, name, s));
+      // Same scale, zero point - 128: exact in every strategy.
+      graph.nodes.insert(graph.nodes.begin(), make_requantize(graph, name, s, Node{}));
     } else if (graph.is_graph_output(name)) {
       const std::string s = add_quantized_tensor(graph, name + "_int8", DType::Int8, signed_params,
                                                  graph.tensor(name).shape);
       graph.nodes[p].outputs[0] = s;
       replace_uses(graph, name, s);
-      graph.nodes.push_back(make_requantize(graph, s, name));
+      graph.nodes.push_back(make_requantize(graph, s, name, Node{}));
     } else {
       t.dtype = DType::Int8;
       t.quant = signed_params;
@@ -724,11 +736,19 @@ bool canonicalize_uint8(Graph& graph) {
 
 }  // namespace
 
-bool lower_qdq(Graph& graph) {
+bool lower_qdq(Graph& graph, std::string_view requant_override) {
   bool any = false;
   for (const Node& node : graph.nodes)
     if (is_q(node) || is_dq(node)) any = true;
   if (!any) return false;
+  // Every QuantizeLinear names the strategy of the integer op that will absorb it.
+  for (Node& node : graph.nodes) {
+    if (!is_q(node)) continue;
+    if (!requant_override.empty())
+      node.attrs[kRequantAttr] = std::string(requant_override);
+    else
+      node.attrs.emplace(kRequantAttr, std::string("single"));
+  }
   // Integer tensors read through one DequantizeLinear carry its parameters from the start, so
   // ops that run on them unchanged (a leading Transpose of an int8 input) see them.
   for (const Node& node : graph.nodes)

@@ -31,7 +31,9 @@ std::vector<Pass> default_pipeline(const PipelineOptions& options) {
   // Quantized models: QDQ patterns become integer ops once the float graph is in final form
   // (activations fused, so Conv -> Relu -> QuantizeLinear reads as one quantized Conv).
   passes.push_back({"expand-qoperators", expand_qoperators});  // QLinear* ops -> QDQ form
-  passes.push_back({"lower-qdq", lower_qdq});
+  passes.push_back({"lower-qdq", [requant = options.qdq_requant](Graph& graph) {
+                      return lower_qdq(graph, requant);
+                    }});
   passes.push_back({"fold-constants", fold_constants});
   passes.push_back({"eliminate-dead-code", eliminate_dead_code});
   return passes;

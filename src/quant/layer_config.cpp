@@ -74,8 +74,10 @@ bool parse_scheme_field(const Where& where, const std::string& key, const json& 
       rule.requant = Requant::FixedPoint;
     else if (s == "shift")
       rule.requant = Requant::Shift;
+    else if (s == "single")
+      rule.requant = Requant::Single;
     else
-      where.fail("'requant' must be \"fixed\" or \"shift\", got " + shown(value));
+      where.fail("'requant' must be \"fixed\", \"shift\" or \"single\", got " + shown(value));
   } else if (key == "quantize") {
     rule.quantize = get_bool(where, key, value);
   } else {
@@ -212,7 +214,7 @@ LayerScheme resolve_scheme(const LayerScheme& defaults, const std::vector<LayerR
 }
 
 const char* requant_name(Requant requant) {
-  return requant == Requant::Shift ? "shift" : "fixed";
+  return requant == Requant::Shift ? "shift" : (requant == Requant::Single ? "single" : "fixed");
 }
 
 }  // namespace kiln

@@ -44,6 +44,6 @@ LayerScheme resolve_scheme(const LayerScheme& defaults, const std::vector<LayerR
 // Applies the fields a rule sets.
 void apply_rule_fields(const LayerRule& rule, LayerScheme& scheme);
 
-const char* requant_name(Requant requant);  // "fixed" / "shift"
+const char* requant_name(Requant requant);  // "fixed" / "shift" / "single"
 
 }  // namespace kiln

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "ir/error.hpp"
+#include "ops/quantized.hpp"
 #include "passes/lower_qdq.hpp"
 #include "quant/calibrate.hpp"
 #include "quant/layer_config.hpp"
@@ -369,7 +370,9 @@ class QdqBuilder {
   }
 
   // x (float) -> QuantizeLinear -> returned integer tensor (named `out` or derived from x).
-  std::string quantize(const std::string& x, const ActParams& p, const std::string& out = "") {
+  // `requant` is the strategy of the integer op that absorbs the QuantizeLinear (lower_qdq).
+  std::string quantize(const std::string& x, const ActParams& p, const std::string& out = "",
+                       Requant requant = Requant::FixedPoint) {
     const std::string scale = float_scalars(x + "_scale", {p.scale}, true);
     const std::string zp = zero_points(x + "_zero_point", p.dtype, {p.zero_point}, true);
     const std::string y = out.empty() ? graph_.unique_name(x + "_q") : out;
@@ -381,6 +384,7 @@ class QdqBuilder {
     Node n;
     n.name = node_name(x + "_QuantizeLinear");
     n.op_type = "QuantizeLinear";
+    n.attrs[kRequantAttr] = std::string(requant_name(requant));
     n.inputs = {x, scale, zp};
     n.outputs = {y};
     nodes_.push_back(std::move(n));
@@ -795,7 +799,7 @@ QuantizeReport quantize_graph(Graph& graph, const QuantizeOptions& options,
         auto v = variants.find(key);
         if (v == variants.end()) {
           const std::string source = h != home.end() ? dequantized.at(t) : t;
-          const std::string q = b.quantize(source, need);
+          const std::string q = b.quantize(source, need, "", s.requant);
           v = variants.emplace(key, b.dequantize(q, need, t)).first;
           json entry = act_json(need, observer_of(t), report.observer);
           entry["for_node"] = node.name;
@@ -804,7 +808,7 @@ QuantizeReport quantize_graph(Graph& graph, const QuantizeOptions& options,
         }
         node.inputs[k] = v->second;
       }
-      if (s.requant == Requant::Shift) node.attrs["kiln_requant"] = std::string("shift");
+      node.attrs[kRequantAttr] = std::string(requant_name(s.requant));
     } else {
       for (size_t k = 0; k < node.inputs.size(); ++k) {
         if (!node.has_input(k)) continue;
@@ -836,14 +840,15 @@ QuantizeReport quantize_graph(Graph& graph, const QuantizeOptions& options,
       record_act(out, p);
       if (graph.is_graph_output(out)) {
         if (!options.float_io) {
-          b.quantize(node.outputs[o], p, out);
+          b.quantize(node.outputs[o], p, out, s.requant);
           // Float readers of a graph output besides the caller get a DequantizeLinear.
           if (!graph.consumers(out).empty()) dequantized[out] = b.dequantize(out, p, out);
         } else {
-          dequantized[out] = b.dequantize(b.quantize(node.outputs[o], p), p, out, out);
+          dequantized[out] =
+              b.dequantize(b.quantize(node.outputs[o], p, "", s.requant), p, out, out);
         }
       } else {
-        dequantized[out] = b.dequantize(b.quantize(out, p), p, out);
+        dequantized[out] = b.dequantize(b.quantize(out, p, "", s.requant), p, out);
       }
     }
   }

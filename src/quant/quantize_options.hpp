@@ -11,7 +11,9 @@
 namespace kiln {
 
 enum class Observer { MinMax, Percentile, Mse };
-enum class Requant { FixedPoint, Shift };  // kiln_requant.h KILN_REQUANT_*
+// kiln_requant.h KILN_REQUANT_*: fixed-point multiplier+shift (TFLite), power-of-two shift, or
+// one round-half-to-even of acc x float32 M (ONNX Runtime; integer-emulated).
+enum class Requant { FixedPoint, Shift, Single };
 
 // The scheme of one layer (node); the config file's rules override fields of the defaults.
 struct LayerScheme {

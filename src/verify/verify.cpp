@@ -362,8 +362,9 @@ VerifyResult verify_model(const std::string& model_path, const VerifyOptions& op
     if (!out) throw Error("cannot write " + harness_c.string());
   }
   const fs::path harness = work.path() / "harness";
-  std::vector<std::string> build = {options.cc, "-std=c99",       "-O2",
-                                    "-o",       harness.string(), harness_c.string()};
+  std::vector<std::string> build = {options.cc,          "-std=c99", "-O2",
+                                    "-ffp-contract=off", "-o",       harness.string(),
+                                    harness_c.string()};
   for (const std::string& src : compiled.code.c_sources) build.push_back((gen_dir / src).string());
   build.push_back("-lm");
   const ProcessResult built = run_process(build);

@@ -7,7 +7,8 @@
 //  - generated C vs interpreter: bit-exact (verify's built-in check);
 //  - interpreter (hence generated C, being bit-identical) vs ONNX Runtime: the fraction of
 //    exactly equal output elements and the largest difference, held to per-model floors; the
-//    issue's 99.9% / 1 LSB target is not met yet (see kInt8Models);
+//    issue's 99.9% / 1 LSB target is met by ad01 and streaming_ww, not quite by kws (see
+//    kInt8Models);
 //  - arena bytes <= 1.05 x the liveness lower bound (the figures the compile report holds).
 // The hybrid model (int8 weights folded to float, float activations) is compared like the float
 // models: generated C vs ONNX Runtime with rtol 1e-4 / atol 1e-5 on 20 inputs.
@@ -170,26 +171,28 @@ int64_t element_as_int(const Tensor& tensor, int64_t index) {
 }
 
 // The issue's target is >= 99.9% exact and <= 1 LSB everywhere (kIssueExactFraction, 1 LSB).
-// kiln does NOT meet it yet: its kernels requantize with TensorFlow Lite's double rounding
-// (kiln_requant.h), while ONNX Runtime rounds float32(acc) * float32(scale) once, half to even.
-// About 0.17% of first-layer outputs round differently, and the differences grow through the
-// layers and the final softmax. Until an ONNX-Runtime-compatible requantization mode exists
-// (docs/quantization.md, "Agreement with ONNX Runtime"), each model is held to the agreement it
-// measurably reaches (floors just below the measured figures, so any regression fails), and the
-// gap to the issue's target is printed.
+// Pre-quantized ONNX models lower with "single" requantization (kiln_requant.h
+// KILN_REQUANT_SINGLE: one round-half-to-even of float32(acc) * float32 scale, emulated with
+// integers), which is ONNX Runtime's QLinearConv / QGemm arithmetic, so ad01 and streaming_ww
+// meet the target. kws does not quite: ONNX Runtime runs kws's first Conv (behind a Reshape its
+// QDQ fusion does not see through), AveragePool, dense layer and Softmax in float32, whose
+// summation-order rounding integer code cannot reproduce; one of the 100 inputs has a first-layer
+// value that rounds the other way, and the softmax amplifies the resulting 1 LSB logit difference
+// to 5 LSB on two outputs (docs/quantization.md, "Agreement with ONNX Runtime"). Each model is
+// held to the agreement it measurably reaches, and any gap to the target is printed.
 constexpr double kIssueExactFraction = 0.999;
 
 struct Int8Case {
   const char* file;
   uint32_t seed;
-  double min_exact_fraction;  // measured: kws 95.25%, ad01 69.06%, streaming_ww 97.00%
-  int max_diff_lsb;           // measured: 15, 4, 15
+  double min_exact_fraction;  // measured: kws 99.83% (1198/1200), ad01 100%, streaming_ww 100%
+  int max_diff_lsb;           // measured: 5, 0, 0
 };
 
 const Int8Case kInt8Models[] = {
-    {"kws_int8.onnx", 811, 0.95, 15},
-    {"ad01_int8.onnx", 812, 0.69, 4},
-    {"streaming_ww_int8.onnx", 813, 0.97, 15},
+    {"kws_int8.onnx", 811, 0.998, 5},
+    {"ad01_int8.onnx", 812, 0.999, 1},
+    {"streaming_ww_int8.onnx", 813, 0.999, 1},
 };
 
 void PrintTo(const Int8Case& model, std::ostream* out) {
@@ -266,8 +269,8 @@ TEST_P(MlperfInt8VsOnnxRuntime, IntegerOutputsMatchOnnxRuntime) {
   RecordProperty("max_diff_lsb", std::to_string(max_diff));
   if (exact_fraction < kIssueExactFraction || max_diff > 1)
     std::cout << label << ": KNOWN GAP: below the issue's target of " << 100.0 * kIssueExactFraction
-              << "% exact and 1 LSB (TFLite double rounding vs "
-              << "ONNX Runtime's single float rounding)\n";
+              << "% exact and 1 LSB (ONNX Runtime computes some of this model's layers in "
+              << "float32)\n";
   EXPECT_GE(exact_fraction, GetParam().min_exact_fraction) << label;
   EXPECT_LE(max_diff, GetParam().max_diff_lsb) << label;
 

@@ -402,7 +402,8 @@ TEST(QuantBindings, PoolKernels) {
   EXPECT_EQ(direct, bound);
 
   std::vector<int8_t> gdirect(4), gbound(4, 1);
-  kiln_global_average_pool_s8(x.data(), gdirect.data(), 4, 45, 6, -7, 1600000000, -4, -50, 60);
+  kiln_global_average_pool_s8(x.data(), gdirect.data(), 4, 45, 6, -7, 1600000000, -4,
+                              KILN_REQUANT_FIXED_POINT, -50, 60);
   BoundCall("kiln_global_average_pool_s8")
       .in(x.data())
       .out(gbound.data())
@@ -412,6 +413,7 @@ TEST(QuantBindings, PoolKernels) {
       .i(-7)
       .i(1600000000)
       .i(-4)
+      .i(KILN_REQUANT_FIXED_POINT)
       .i(-50)
       .i(60)
       .run();
@@ -483,7 +485,8 @@ TEST(QuantBindings, ConversionLutAndSoftmaxKernels) {
   std::vector<int32_t> exp_table(256);
   for (int d = 0; d < 256; ++d) exp_table[d] = (1 << 30) >> (d / 8);
   std::vector<int8_t> sdirect(24), sbound(24, 1), sbound_tensor(24, 2);
-  kiln_softmax_s8(x.data(), exp_table.data(), sdirect.data(), 2, 3, 4, -128, 1 << 30, -22);
+  kiln_softmax_s8(x.data(), exp_table.data(), sdirect.data(), 2, 3, 4, -128, 1 << 30, -22,
+                  KILN_REQUANT_FIXED_POINT);
   BoundCall("kiln_softmax_s8")
       .in(x.data())
       .ints(exp_table)
@@ -494,6 +497,7 @@ TEST(QuantBindings, ConversionLutAndSoftmaxKernels) {
       .i(-128)
       .i(1 << 30)
       .i(-22)
+      .i(KILN_REQUANT_FIXED_POINT)
       .run();
   BoundCall("kiln_softmax_s8")
       .in(x.data())
@@ -505,6 +509,7 @@ TEST(QuantBindings, ConversionLutAndSoftmaxKernels) {
       .i(-128)
       .i(1 << 30)
       .i(-22)
+      .i(KILN_REQUANT_FIXED_POINT)
       .run();
   EXPECT_EQ(sdirect, sbound);
   EXPECT_EQ(sdirect, sbound_tensor);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -96,10 +97,21 @@ int32_t ref_shift(int64_t x, int32_t shift) {
   if (shift >= 0) return static_cast<int32_t>(sat32(static_cast<i128>(x) * pow2(shift)));
   return static_cast<int32_t>(sat32(ref_rdbpot(x, -shift)));
 }
+// ONNX Runtime's requantization done by the host FPU (binary32, round to nearest even; x86-64
+// and AArch64 evaluate float expressions in float): the oracle of KILN_REQUANT_SINGLE.
+int32_t ref_single(int64_t x, int32_t scale_bits) {
+  const float product = static_cast<float>(x) * std::bit_cast<float>(scale_bits);
+  const float rounded = std::nearbyint(product);
+  if (rounded >= 2147483648.0f) return std::numeric_limits<int32_t>::max();
+  if (rounded <= -2147483648.0f) return std::numeric_limits<int32_t>::min();
+  return static_cast<int32_t>(rounded);
+}
 int32_t ref_requant32(int64_t acc, int32_t mode, int32_t m, int32_t s) {
+  if (mode == KILN_REQUANT_SINGLE) return ref_single(acc, m);
   return mode == KILN_REQUANT_SHIFT ? ref_shift(acc, s) : ref_mbqm(static_cast<int32_t>(acc), m, s);
 }
 int32_t ref_requant64(int64_t acc, int32_t mode, int32_t m, int32_t s) {
+  if (mode == KILN_REQUANT_SINGLE) return ref_single(acc, m);
   return mode == KILN_REQUANT_SHIFT ? ref_shift(acc, s) : ref_mbqm64(acc, m, s);
 }
 int32_t clamp_out(int64_t zp, int64_t v, int32_t lo, int32_t hi) {
@@ -252,6 +264,52 @@ TEST(QuantRequantArithmetic, RandomAgainstExactDerivation) {
   }
 }
 
+// KILN_REQUANT_SINGLE emulates float32(float32(x) * M) rounded half to even with integers only:
+// it must equal the FPU bit for bit, including ties, inputs that round when converted to
+// float32 (|x| > 2^24), int64 accumulators, saturation and tiny scales.
+TEST(QuantRequantArithmetic, SingleRoundingEqualsFloat32) {
+  Rng rng(23);
+  const int64_t specials[] = {0,
+                              1,
+                              -1,
+                              3,
+                              -3,
+                              kMin32,
+                              kMax32,
+                              16777217,
+                              -16777217,
+                              1 << 24,
+                              (1 << 24) + 3,
+                              INT64_MAX,
+                              INT64_MIN,
+                              int64_t{1} << 40};
+  for (int iter = 0; iter < 400000; ++iter) {
+    int64_t x = 0;
+    switch (rng(0, 4)) {
+      case 0: x = specials[rng(0, std::size(specials) - 1)]; break;
+      case 1: x = rng(-2000, 2000); break;
+      case 2: x = rng(kMin32, kMax32); break;
+      case 3: x = rng(-(int64_t{1} << 47), int64_t{1} << 47); break;
+      default: x = rng(-100000, 100000); break;
+    }
+    float scale = std::ldexp(static_cast<float>(rng(1 << 23, (1 << 24) - 1)),
+                             static_cast<int>(rng(-60, 8)) - 23);
+    if (rng(0, 9) == 0) scale = std::ldexp(1.0f, static_cast<int>(rng(-40, 10)));  // exact ties
+    if (rng(0, 99) == 0) scale = std::numeric_limits<float>::denorm_min() * rng(1, 1000);
+    const auto bits = std::bit_cast<int32_t>(scale);
+    ASSERT_EQ(kiln_single_rounding_multiply(x, bits), ref_single(x, bits)) << x << " * " << scale;
+  }
+  // Hand-checked: 5 * 0.5 = 2.5 -> 2, 7 * 0.5 = 3.5 -> 4, -5 * 0.5 -> -2 (ties to even);
+  // 3307 * 0.004384639f is 14.500002f in float32, so 15 although 14.5 is a tie in reals.
+  const auto half = std::bit_cast<int32_t>(0.5f);
+  EXPECT_EQ(kiln_single_rounding_multiply(5, half), 2);
+  EXPECT_EQ(kiln_single_rounding_multiply(7, half), 4);
+  EXPECT_EQ(kiln_single_rounding_multiply(-5, half), -2);
+  EXPECT_EQ(kiln_single_rounding_multiply(3307, std::bit_cast<int32_t>(0.004384639f)), 15);
+  EXPECT_EQ(kiln_requantize32(7, KILN_REQUANT_SINGLE, half, 99), 4);  // shift is ignored
+  EXPECT_EQ(kiln_requantize64(int64_t{1} << 40, KILN_REQUANT_SINGLE, half, 0), kMax32);
+}
+
 TEST(QuantRequantArithmetic, WeightUnpacking) {
   // Bytes hold (low nibble, high nibble): (1, -1), (7, -8), (0, 5).
   const int8_t packed[] = {static_cast<int8_t>(0xF1), static_cast<int8_t>(0x87), 0x50};
@@ -285,7 +343,9 @@ struct Requant {
 Requant random_requant(Rng& rng, int32_t channels, int32_t shift_lo, int32_t shift_hi,
                        int32_t type_min, int32_t type_max) {
   Requant r;
-  r.mode = rng(0, 3) == 0 ? KILN_REQUANT_SHIFT : KILN_REQUANT_FIXED_POINT;
+  const int64_t pick = rng(0, 5);
+  r.mode =
+      pick == 0 ? KILN_REQUANT_SHIFT : (pick == 1 ? KILN_REQUANT_SINGLE : KILN_REQUANT_FIXED_POINT);
   const bool per_channel = rng.coin();
   for (int32_t c = 0; c < channels; ++c) {
     if (c > 0 && !per_channel) {
@@ -293,8 +353,14 @@ Requant random_requant(Rng& rng, int32_t channels, int32_t shift_lo, int32_t shi
       r.shifts.push_back(r.shifts[0]);
       continue;
     }
-    r.multipliers.push_back(static_cast<int32_t>(rng(1 << 30, kMax32)));
-    r.shifts.push_back(static_cast<int32_t>(rng(shift_lo, shift_hi)));
+    const auto multiplier = static_cast<int32_t>(rng(1 << 30, kMax32));
+    const auto shift = static_cast<int32_t>(rng(shift_lo, shift_hi));
+    // Single rounding takes the float32 scale M = multiplier / 2^31 * 2^shift as its bits.
+    r.multipliers.push_back(
+        r.mode == KILN_REQUANT_SINGLE
+            ? std::bit_cast<int32_t>(static_cast<float>(std::ldexp(multiplier, shift - 31)))
+            : multiplier);
+    r.shifts.push_back(r.mode == KILN_REQUANT_SINGLE ? 0 : shift);
   }
   r.act_min = type_min;
   r.act_max = type_max;
@@ -930,8 +996,8 @@ TEST(QuantKernels, GlobalAveragePoolS8MatchesReference) {
                   shift = static_cast<int32_t>(rng(-12, 0));
     const int32_t act_min = rng.coin() ? -128 : 0, act_max = 127;
     std::vector<int8_t> y(planes, 99);
-    kiln_global_average_pool_s8(x.data(), y.data(), planes, size, x_zp, y_zp, mult, shift, act_min,
-                                act_max);
+    kiln_global_average_pool_s8(x.data(), y.data(), planes, size, x_zp, y_zp, mult, shift,
+                                KILN_REQUANT_FIXED_POINT, act_min, act_max);
     for (int32_t p = 0; p < planes; ++p) {
       int64_t acc = 0;
       for (int32_t i = 0; i < size; ++i) acc += x[p * size + i] - x_zp;
@@ -978,9 +1044,14 @@ TEST(QuantKernels, RequantizeMatchesReference) {
     for (int32_t i = 0; i < n; ++i) store_typed(x, xt, i, rng(type_min(xt), type_max(xt)));
     const int32_t x_zp = static_cast<int32_t>(rng(type_min(xt), type_max(xt)));
     const int32_t y_zp = static_cast<int32_t>(rng(type_min(yt), type_max(yt)));
-    const int32_t mode = rng(0, 3) == 0 ? KILN_REQUANT_SHIFT : KILN_REQUANT_FIXED_POINT;
-    const int32_t mult = static_cast<int32_t>(rng(1 << 30, kMax32));
+    const int64_t pick = rng(0, 4);
+    const int32_t mode = pick == 0 ? KILN_REQUANT_SHIFT
+                                   : (pick == 1 ? KILN_REQUANT_SINGLE : KILN_REQUANT_FIXED_POINT);
     const int32_t shift = static_cast<int32_t>(rng(-9, 8));
+    const auto mult = mode == KILN_REQUANT_SINGLE
+                          ? std::bit_cast<int32_t>(std::ldexp(
+                                static_cast<float>(rng(1 << 23, (1 << 24) - 1)), shift - 23))
+                          : static_cast<int32_t>(rng(1 << 30, kMax32));
     const bool in_place = type_size(xt) == type_size(yt) && rng.coin();
     const std::vector<uint8_t> x_orig = x;
     std::vector<uint8_t>& out = in_place ? x : y;
@@ -1126,7 +1197,8 @@ TEST(QuantKernels, SoftmaxS8MatchesReference) {
     const int32_t y_zp = static_cast<int32_t>(rng(-128, -100));
     const int32_t mult = static_cast<int32_t>(rng(1 << 30, kMax32)),
                   shift = static_cast<int32_t>(rng(-24, -20));
-    kiln_softmax_s8(x.data(), table.data(), y.data(), outer, length, inner, y_zp, mult, shift);
+    kiln_softmax_s8(x.data(), table.data(), y.data(), outer, length, inner, y_zp, mult, shift,
+                    KILN_REQUANT_FIXED_POINT);
     for (int32_t o = 0; o < outer; ++o)
       for (int32_t j = 0; j < inner; ++j) {
         auto at = [&](int32_t i) { return (o * length + i) * inner + j; };
@@ -1302,7 +1374,7 @@ TEST(QuantFloatSanity, AveragePoolAndGlobalAverageS8WithinOneLsbOfFloat) {
     const auto m = kiln::quantize_multiplier(scale / (y_scale * plane));
     std::vector<int8_t> yg(g.planes);
     kiln_global_average_pool_s8(x.data(), yg.data(), g.planes, plane, zp, y_zp, m.multiplier,
-                                m.shift, -128, 127);
+                                m.shift, KILN_REQUANT_FIXED_POINT, -128, 127);
     for (int32_t p = 0; p < g.planes; ++p) {
       double sum = 0.0;
       for (int32_t e = 0; e < plane; ++e) sum += (x[p * plane + e] - zp) * scale;
@@ -1322,7 +1394,8 @@ TEST(QuantFloatSanity, SoftmaxAndLutS8WithinOneLsbOfFloat) {
     const int32_t length = static_cast<int32_t>(rng(1, 30));
     std::vector<int8_t> x(length), y(length);
     for (auto& v : x) v = static_cast<int8_t>(rng(-128, 127));
-    kiln_softmax_s8(x.data(), table.data(), y.data(), 1, length, 1, y_zp, m.multiplier, m.shift);
+    kiln_softmax_s8(x.data(), table.data(), y.data(), 1, length, 1, y_zp, m.multiplier, m.shift,
+                    KILN_REQUANT_FIXED_POINT);
     double max = -1e9, sum = 0.0;
     for (int8_t v : x) max = std::max(max, v * x_scale);
     for (int8_t v : x) sum += std::exp(v * x_scale - max);

@@ -11,6 +11,7 @@
 #include "ir/error.hpp"
 #include "ir/tensor_impl.hpp"
 #include "ops/op_registry.hpp"
+#include "ops/quantized.hpp"
 #include "pass_test_util.hpp"
 #include "passes/expand_qoperators.hpp"
 #include "passes/infer_shapes.hpp"
@@ -164,6 +165,27 @@ TEST(QOperator, QLinearConvLowersToIntegerConvWithinOneLsbOfQdq) {
     exact += e[i] == a[i];
   }
   EXPECT_GE(exact, static_cast<int>(e.size()) - 2);
+}
+
+// A pre-quantized model requantizes like ONNX Runtime ("single") unless the pipeline asks for
+// TFLite's fixed point; the strategy travels from the QuantizeLinear to the integer op.
+TEST(QOperator, RequantStrategyOfPreQuantizedModelsFollowsThePipelineOption) {
+  for (const std::string strategy : {"single", "fixed", "shift"}) {
+    SCOPED_TRACE(strategy);
+    Graph g = qlinear_conv_graph();
+    infer_shapes(g);
+    PipelineOptions options;
+    if (strategy != "single") options.qdq_requant = strategy;
+    optimize(g, options);
+    const Node& conv = only(g, "Conv");
+    EXPECT_EQ(conv.attr_string(kRequantAttr, "none"), strategy);
+    const KernelCall call = op_for(conv).lower(conv, g);
+    // The mode is the third integer argument from the end (before act_min, act_max).
+    ASSERT_GE(call.args.size(), 3u);
+    const KernelArg& mode = call.args[call.args.size() - 3];
+    ASSERT_EQ(mode.kind, KernelArg::Kind::Int);
+    EXPECT_EQ(mode.int_value, strategy == "single" ? 2 : (strategy == "shift" ? 1 : 0));
+  }
 }
 
 TEST(QOperator, QLinearMatMulUint8LowersToInt8MatMul) {

@@ -64,6 +64,9 @@ TEST(QuantCli, BadValuesNameTheOption) {
   expect_one_line_error(run_kiln(q + "--preprocess bogus=1"), "--preprocess: ");
   expect_one_line_error(run_kiln(base + "--quantize int8"), "--calibration: ");
   expect_one_line_error(run_kiln(base + "--observer mse"), "--observer: needs --quantize");
+  // --requant also chooses a pre-quantized model's arithmetic, so it is checked without
+  // --quantize too.
+  expect_one_line_error(run_kiln(base + "--requant half"), "--requant: invalid value 'half'");
   expect_one_line_error(run_kiln(q + "--quant-config /nonexistent/q.json"), "/nonexistent/q.json");
   expect_one_line_error(run_kiln(base + "--quantize int8 --calibration /nonexistent/calib"),
                         "/nonexistent/calib");

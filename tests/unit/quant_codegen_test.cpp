@@ -13,6 +13,7 @@
 #include "interpreter/interpreter.hpp"
 #include "passes/pipeline.hpp"
 #include "quant/calibrate.hpp"
+#include "quant/layer_config.hpp"
 #include "quant/quantize.hpp"
 #include "verify/process.hpp"
 #include "verify/tensor_io.hpp"
@@ -70,20 +71,22 @@ TEST(QuantCodegen, RandomSchemesAreBitExactBetweenInterpreterAndGeneratedC) {
     o.defaults.activations = rng() % 3 == 0 ? DType::Int16 : DType::Int8;
     o.defaults.per_channel_weights = rng() % 2 == 0;
     o.defaults.symmetric_activations = rng() % 2 == 0;
-    o.defaults.requant = rng() % 3 == 0 ? Requant::Shift : Requant::FixedPoint;
+    const unsigned pick = rng() % 4;
+    o.defaults.requant =
+        pick == 0 ? Requant::Shift : (pick == 1 ? Requant::Single : Requant::FixedPoint);
     o.observer = static_cast<Observer>(rng() % 3);
     o.percentile = 99.9;
     // One layer with another activation type and requant strategy (mixed precision).
     LayerRule rule;
     rule.name_glob = layers[rng() % layers.size()];
     rule.activations = o.defaults.activations == DType::Int8 ? DType::Int16 : DType::Int8;
-    rule.requant = rng() % 2 == 0 ? Requant::Shift : Requant::FixedPoint;
+    rule.requant = rng() % 2 == 0 ? Requant::Shift : Requant::Single;
     o.rules.push_back(rule);
     const std::string label = "trial " + std::to_string(trial) + ": activations " +
                               std::string(dtype_name(o.defaults.activations)) + ", per_channel " +
                               std::to_string(o.defaults.per_channel_weights) + ", symmetric " +
-                              std::to_string(o.defaults.symmetric_activations) + ", shift " +
-                              std::to_string(o.defaults.requant == Requant::Shift) + ", observer " +
+                              std::to_string(o.defaults.symmetric_activations) + ", requant " +
+                              requant_name(o.defaults.requant) + ", observer " +
                               observer_name(o.observer) + ", rule " + rule.name_glob;
     SCOPED_TRACE(label);
     Graph g = reference;

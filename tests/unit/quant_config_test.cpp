@@ -117,7 +117,8 @@ TEST(QuantConfig, ErrorsNameFileRuleAndKeyOnOneLine) {
         "rule 0: 'activations' must be \"int8\" or \"int16\", got \"int4\"");
   check(R"({"rules": [{"weights": "int2"}]})", "rule 0: 'weights' must be");
   check(R"({"rules": [{"per_channel": "yes"}]})", "rule 0: 'per_channel' must be true or false");
-  check(R"({"rules": [{"requant": "pot"}]})", "'requant' must be \"fixed\" or \"shift\"");
+  check(R"({"rules": [{"requant": "pot"}]})",
+        "'requant' must be \"fixed\", \"shift\" or \"single\"");
   check(R"({"rules": [{"name": 3}]})", "rule 0: 'name' must be a string");
   check(R"({"rules": ["Conv"]})", "rule 0: must be a JSON object");
   check(R"({"rules": {}})", "'rules' must be an array");

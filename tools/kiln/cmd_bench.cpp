@@ -67,6 +67,7 @@ void setup_bench(CLI::App& app) {
     options.kernels = args->kernels;
     for (const std::string& text : args->shapes) parse_shape_override(text, options.compile.load);
     options.quantize = quantize_options_from(*quant_args);
+    apply_qdq_requant(*quant_args, options.compile.pipeline);
     options.inputs_dir = args->inputs;
     options.seed = args->seed;
     options.runs = args->runs;

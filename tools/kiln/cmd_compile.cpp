@@ -45,6 +45,7 @@ void setup_compile(CLI::App& app) {
     options.kernels = args->kernels;
     for (const std::string& text : args->shapes) parse_shape_override(text, options.load);
     const QuantizeOptions quant = quantize_options_from(*quant_args);
+    apply_qdq_requant(*quant_args, options.pipeline);
     CompileResult result;
     if (quant.enabled) {
       // load -> optimize -> quantize -> compile; the quantization report joins the JSON report.

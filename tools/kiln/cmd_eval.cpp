@@ -158,7 +158,9 @@ void setup_eval(CLI::App& app) {
     LoadOptions load;
     for (const std::string& text : args->shapes) parse_shape_override(text, load);
     Graph float_graph = load_model(args->model, load);
-    optimize(float_graph);
+    PipelineOptions pipeline;
+    apply_qdq_requant(quant_cli, pipeline);
+    optimize(float_graph, pipeline);
     if (float_graph.inputs.size() != 1)
       throw Error(args->model + ": has " + std::to_string(float_graph.inputs.size()) +
                   " runtime inputs; kiln eval needs exactly one");

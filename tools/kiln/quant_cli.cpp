@@ -58,7 +58,9 @@ std::shared_ptr<QuantCliArgs> add_quantize_options(CLI::App* cmd) {
   opt("--percentile", args->percentile, "Percentile for --observer percentile (default 99.99)");
   opt("--weight-bits", args->weight_bits, "Weight precision: 8 (default) or 4 (packed int4)");
   opt("--requant", args->requant,
-      "Requantization: fixed (multiplier+shift, default) or shift (power-of-two scales)");
+      "Requantization: fixed (multiplier+shift, TFLite's arithmetic; default with --quantize), "
+      "shift (power-of-two scales) or single (one round-half-even of acc x float32 scale, ONNX "
+      "Runtime's arithmetic; default for pre-quantized ONNX models)");
   opt("--quant-config", args->config,
       "Per-layer quantization config (JSON, see docs/quantization.md); command-line options "
       "override its settings");
@@ -88,7 +90,6 @@ QuantizeOptions quantize_options_from(const QuantCliArgs& args) {
         {"--observer", !args.observer.empty()},
         {"--percentile", !args.percentile.empty()},
         {"--weight-bits", !args.weight_bits.empty()},
-        {"--requant", !args.requant.empty()},
         {"--per-tensor", args.per_tensor},
         {"--symmetric-activations", args.symmetric_activations},
         {"--bias-correction", args.bias_correction},
@@ -139,8 +140,10 @@ QuantizeOptions quantize_options_from(const QuantCliArgs& args) {
       options.defaults.requant = Requant::FixedPoint;
     else if (args.requant == "shift")
       options.defaults.requant = Requant::Shift;
+    else if (args.requant == "single")
+      options.defaults.requant = Requant::Single;
     else
-      bad("--requant", args.requant, "fixed or shift");
+      bad("--requant", args.requant, "fixed, shift or single");
   }
   if (args.per_tensor) options.defaults.per_channel_weights = false;
   if (args.symmetric_activations) options.defaults.symmetric_activations = true;
@@ -158,6 +161,13 @@ QuantizeOptions quantize_options_from(const QuantCliArgs& args) {
     throw Error(std::string("--preprocess: ") + e.what());
   }
   return options;
+}
+
+void apply_qdq_requant(const QuantCliArgs& args, PipelineOptions& pipeline) {
+  if (args.requant.empty() || !args.quantize.empty() || !args.config.empty()) return;
+  if (args.requant != "fixed" && args.requant != "shift" && args.requant != "single")
+    bad("--requant", args.requant, "fixed, shift or single");
+  pipeline.qdq_requant = args.requant;
 }
 
 }  // namespace kiln::cli

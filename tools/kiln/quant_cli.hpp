@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "passes/pipeline.hpp"
 #include "quant/quantize_options.hpp"
 
 namespace kiln::cli {
@@ -37,7 +38,11 @@ std::shared_ptr<QuantCliArgs> add_quantize_options(CLI::App* cmd);
 
 // Checks the values and builds the options: the --quant-config file first, then every option
 // given on the command line on top. enabled is false when neither --quantize nor --quant-config
-// was given (other quantization options then are an error).
+// was given (other quantization options than --requant then are an error).
 QuantizeOptions quantize_options_from(const QuantCliArgs& args);
+
+// Without --quantize, --requant chooses the arithmetic of a pre-quantized model (QDQ / QOperator
+// ONNX, TFLite): sets pipeline.qdq_requant when given (with --quantize it is the quantizer's).
+void apply_qdq_requant(const QuantCliArgs& args, PipelineOptions& pipeline);
 
 }  // namespace kiln::cli
