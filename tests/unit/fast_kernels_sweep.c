@@ -87,10 +87,16 @@ static requant_params random_requant(int32_t channels) {
   requant_params r;
   int32_t c;
   const int32_t clamp = rnd_range(0, 2);
-  r.mode = rnd_range(0, 3) == 0 ? KILN_REQUANT_SHIFT : KILN_REQUANT_FIXED_POINT;
+  const int32_t mode = rnd_range(0, 5);
+  /* Every requantization mode of kiln_requant.h: the fast kernels pass the mode through. */
+  r.mode =
+      mode == 0 ? KILN_REQUANT_SHIFT : (mode <= 2 ? KILN_REQUANT_SINGLE : KILN_REQUANT_FIXED_POINT);
   r.y_zero_point = rnd_range(-128, 127);
   for (c = 0; c < channels; ++c) {
-    g_mult[c] = (int32_t)(0x40000000u + (rnd() & 0x3FFFFFFFu));
+    /* Q31 multiplier; for KILN_REQUANT_SINGLE the bits of a float32 scale in [2^-17, 1). */
+    g_mult[c] = r.mode == KILN_REQUANT_SINGLE
+                    ? (int32_t)(((uint32_t)rnd_range(110, 126) << 23) | (rnd() & 0x7FFFFFu))
+                    : (int32_t)(0x40000000u + (rnd() & 0x3FFFFFFFu));
     g_shift[c] = r.mode == KILN_REQUANT_SHIFT ? rnd_range(-14, 1) : rnd_range(-12, 1);
   }
   if (clamp == 0) {
