@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "codegen/c_literals.hpp"
+#include "codegen/kernel_select.hpp"
 #include "frontend/load_model.hpp"
 #include "interpreter/interpreter.hpp"
 #include "ir/error.hpp"
@@ -414,17 +415,19 @@ BenchResult run_bench(const std::string& model_path, const Target& target,
   const fs::path rt_dir = work.path() / "runtime";
   fs::create_directories(rt_dir);
 
+  CompileOptions compile_options = options.compile;
+  compile_options.kernels = options.kernels.empty() ? target.kernels : options.kernels;
+  check_kernel_set(compile_options.kernels, "bench: kernels");
   CompileResult compiled;
   if (options.quantize.enabled) {
     // load -> optimize -> quantize -> compile, as `kiln compile --quantize` does.
-    CompileOptions compile_options = options.compile;
     Graph graph = load_model(model_path, compile_options.load);
     optimize(graph, compile_options.pipeline);
     const QuantizeReport report = quantize_graph(graph, options.quantize);
     compile_options.report_sections["quantization"] = report.to_json();
     compiled = compile_graph(std::move(graph), compile_options, gen_dir, model_path);
   } else {
-    compiled = compile_model(model_path, options.compile, gen_dir);
+    compiled = compile_model(model_path, compile_options, gen_dir);
   }
   const Graph& graph = compiled.graph;
   const std::vector<BenchCaseInputs> cases = bench_inputs(model_path, graph, options);
@@ -434,6 +437,7 @@ BenchResult run_bench(const std::string& model_path, const Target& target,
   result.target = target.name;
   result.board = target.emulator ? target.emulator->machine : "";
   result.optimize = options.optimize;
+  result.kernels = compile_options.kernels;
   if (options.quantize.enabled)
     result.quantization = dtype_name(options.quantize.defaults.activations);
   result.macs = compiled.total_macs;
@@ -609,7 +613,8 @@ std::string BenchResult::table() const {
   std::ostringstream out;
   out << "kiln bench " << model << " on " << target
       << (board.empty() ? "" : " (QEMU " + board + ")") << ", " << optimize
-      << (quantization.empty() ? std::string() : ", " + quantization) << "\n";
+      << (quantization.empty() ? std::string() : ", " + quantization)
+      << (kernels.empty() ? std::string() : ", " + kernels + " kernels") << "\n";
   auto row = [&out](const std::string& label, const std::string& value) {
     out << "  " << label << std::string(label.size() < 22 ? 22 - label.size() : 1, ' ') << value
         << "\n";
@@ -669,6 +674,7 @@ nlohmann::json BenchResult::to_json() const {
   j["target"] = target;
   j["board"] = board;
   j["optimize"] = optimize;
+  j["kernels"] = kernels;
   j["quantization"] = quantization.empty() ? nlohmann::json(nullptr) : nlohmann::json(quantization);
   j["macs"] = macs;
   const std::optional<uint64_t> n = instructions();

@@ -34,6 +34,9 @@ struct BenchOptions {
   int timeout_seconds = 60;          // the emulator is killed after this long
   std::filesystem::path work_dir;    // empty: a temporary directory, removed afterwards
   bool keep_work_dir = false;
+  // Kernel set of the generated code (kernel_select.hpp); empty: the target description's.
+  // Overrides compile.kernels.
+  std::string kernels;
 };
 
 struct BenchCase {
@@ -61,6 +64,7 @@ struct BenchResult {
   std::string board;  // emulator machine, "" on the host
   std::string optimize;
   std::string quantization;  // "" for the float model, else the --quantize type ("int8")
+  std::string kernels;       // kernel set the firmware was generated with
   int64_t macs = 0;
   int64_t arena_bytes = 0;               // from the memory plan
   int64_t arena_lower_bound = 0;         // liveness lower bound of the planned schedule

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "codegen/kernel_select.hpp"
 #include "ir/error.hpp"
 #include "ops/op_registry.hpp"
 
@@ -45,6 +46,7 @@ nlohmann::json compile_report(const CompileResult& result, const std::string& mo
   report["io_bytes"] = result.plan.io_bytes;
   report["total_macs"] = result.total_macs;
   report["needs_libm"] = result.code.needs_libm();
+  report["kernel_set"] = result.code.kernel_set;
   report["kernels"] = result.code.kernel_functions;
   auto io_list = [&](const std::vector<std::string>& names) {
     json list = json::array();
@@ -93,10 +95,14 @@ CompileResult compile_graph(Graph graph, const CompileOptions& options, const fs
                             const std::string& model_path) {
   CompileResult result;
   result.report_sections = options.report_sections;
+  // Weight layouts of the kernel set first: the plan, the code and the returned graph (which
+  // the interpreter checks against) all see them.
+  apply_kernel_set_layouts(graph, options.kernels);
   result.plan = plan_memory(graph, options.memory);
   CodegenOptions codegen_options;
   codegen_options.name = options.name;
   codegen_options.model_path = model_path.empty() ? graph.source : model_path;
+  codegen_options.kernels = options.kernels;
   result.code = generate_c(graph, result.plan, codegen_options);
   for (const Node& node : graph.nodes)
     if (is_runtime_node(node, graph)) result.total_macs += node_macs(node, graph);

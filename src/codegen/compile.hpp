@@ -17,10 +17,11 @@
 namespace kiln {
 
 struct CompileOptions {
-  std::string name = "net";  // --name: file names and C symbol prefix
-  LoadOptions load;          // --shape overrides
-  PipelineOptions pipeline;  // --no-fuse
-  MemoryPlanOptions memory;  // --no-reorder, --no-in-place
+  std::string name = "net";           // --name: file names and C symbol prefix
+  LoadOptions load;                   // --shape overrides
+  PipelineOptions pipeline;           // --no-fuse
+  MemoryPlanOptions memory;           // --no-reorder, --no-in-place
+  std::string kernels = "reference";  // --kernels: kernel set of the generated code
   // Extra top-level sections for the report (e.g. "quantization" from quantize_graph()),
   // copied into CompileResult::report_sections.
   nlohmann::json report_sections = nlohmann::json::object();

@@ -8,6 +8,7 @@
 
 #include "codegen/c_literals.hpp"
 #include "codegen/embedded_kernels.hpp"
+#include "codegen/kernel_select.hpp"
 #include "ir/error.hpp"
 #include "ops/op_registry.hpp"
 
@@ -114,6 +115,7 @@ class Generator {
     std::string body = emit_body();  // first: collects parameter arrays and used kernels
     GeneratedCode code;
     code.name = name_;
+    code.kernel_set = options_.kernels;
     std::vector<std::string> functions(kernels_.begin(), kernels_.end());
     code.kernel_functions = functions;
     const auto& sources = embedded_kernel_sources();
@@ -156,7 +158,9 @@ class Generator {
     for (size_t i = 0; i < graph_.nodes.size(); ++i) {
       const Node& node = graph_.nodes[i];
       if (!is_runtime_node(node, graph_)) continue;
-      KernelCall call = op_for(node).lower(node, graph_);
+      // The op lowers to its reference kernel; the kernel set may swap in a fast kernel with
+      // the same signature and results.
+      KernelCall call = select_kernel(op_for(node).lower(node, graph_), options_.kernels);
       for (const KernelArg& arg : call.args) {
         if ((arg.kind == KernelArg::Kind::Input || arg.kind == KernelArg::Kind::Output) &&
             !arg.tensor.empty() && graph_.find_tensor(arg.tensor) == nullptr)

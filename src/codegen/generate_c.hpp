@@ -19,8 +19,9 @@
 namespace kiln {
 
 struct CodegenOptions {
-  std::string name = "net";  // file names and C symbol prefix (made a valid identifier)
-  std::string model_path;    // recorded in comments
+  std::string name = "net";           // file names and C symbol prefix (made a valid identifier)
+  std::string model_path;             // recorded in comments
+  std::string kernels = "reference";  // kernel set (see kernel_select.hpp)
 };
 
 struct GeneratedFile {
@@ -29,7 +30,8 @@ struct GeneratedFile {
 };
 
 struct GeneratedCode {
-  std::string name;  // the identifier actually used as prefix
+  std::string name;        // the identifier actually used as prefix
+  std::string kernel_set;  // CodegenOptions::kernels
   std::vector<GeneratedFile> files;
   std::vector<std::string> c_sources;         // the .c files to compile (network + kernels)
   std::vector<std::string> kernel_functions;  // distinct kernels the schedule calls, sorted

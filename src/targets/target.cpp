@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "codegen/kernel_select.hpp"
 #include "ir/error.hpp"
 #include "targets/embedded_targets.hpp"
 
@@ -132,6 +133,7 @@ Target parse_target(std::string_view json_text, std::string_view origin) {
   t.cpu = reader.string(doc, "cpu", "cpu");
   t.features = reader.strings(doc, "features", "features");
   t.kernels = reader.string(doc, "kernels", "kernels");
+  check_kernel_set(t.kernels, "target description " + std::string(origin) + ": kernels");
   t.notes = reader.optional_string(doc, "notes");
 
   const json& tc = reader.member(doc, "toolchain", "toolchain");

@@ -40,7 +40,7 @@ struct Target {
   std::string arch;                   // "arm", "riscv", "host"
   std::string cpu;                    // core the code is compiled for
   std::vector<std::string> features;  // "dsp", "fpu-sp", "mve", ...
-  std::string kernels;                // kernel variant set it prefers ("reference")
+  std::string kernels;  // kernel set it uses: "fast" or "reference" (codegen/kernel_select.hpp)
   TargetToolchain toolchain;
   std::vector<std::string> runtime;        // files of src/targets/runtime/ a firmware is built from
   std::string linker_script;               // template in src/targets/runtime/, "" = host linker

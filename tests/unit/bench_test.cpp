@@ -343,7 +343,7 @@ TEST(Targets, EveryBuiltInDescriptionLoads) {
   for (const std::string& name : names) {
     const Target& t = find_target(name);
     EXPECT_EQ(t.name, name);
-    EXPECT_EQ(t.kernels, "reference");
+    EXPECT_EQ(t.kernels, "fast");
     EXPECT_FALSE(t.toolchain.cc.empty());
     if (name == "host") continue;
     ASSERT_TRUE(t.emulator && t.flash && t.ram) << name;

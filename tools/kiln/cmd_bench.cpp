@@ -1,5 +1,6 @@
 // kiln bench MODEL --target T [--inputs DIR | --seed N] [--runs N] [--json FILE] [--Os]
 //                  [--timeout S] [--shape NAME=dims]... [--keep DIR] [--no-fuse]
+//                  [--kernels reference|fast]  (default: the target description's set)
 //                  [quantization options: --quantize int8 --calibration SRC ..., see quant_cli.hpp]
 // Compiles the model, builds a firmware for the target, runs it in QEMU and reports exact
 // instructions per inference, flash, RAM and whether the outputs equal the interpreter's bit for
@@ -9,6 +10,7 @@
 #include <memory>
 
 #include "bench/bench.hpp"
+#include "codegen/kernel_select.hpp"
 #include "command.hpp"
 #include "ir/error.hpp"
 #include "quant_cli.hpp"
@@ -28,6 +30,7 @@ struct BenchArgs {
   int timeout = 60;
   std::string keep;
   bool no_fuse = false;
+  std::string kernels;  // empty: the target's
 };
 
 void setup_bench(CLI::App& app) {
@@ -53,11 +56,15 @@ void setup_bench(CLI::App& app) {
   cmd->add_option("--shape", args->shapes, "Fix an input's dims, e.g. --shape input=1,3,96,96");
   cmd->add_option("--keep", args->keep, "Build in this directory and keep it (for debugging)");
   cmd->add_flag("--no-fuse", args->no_fuse, "Disable activation/BatchNorm/Pad fusion");
+  cmd->add_option("--kernels", args->kernels,
+                  "Kernel set: reference or fast (default: the target description's \"kernels\")");
   auto quant_args = add_quantize_options(cmd);
   cmd->callback([args, quant_args] {
     const Target target = resolve_target(args->target);
     BenchOptions options;
     options.compile.pipeline.fuse = !args->no_fuse;
+    if (!args->kernels.empty()) check_kernel_set(args->kernels, "--kernels");
+    options.kernels = args->kernels;
     for (const std::string& text : args->shapes) parse_shape_override(text, options.compile.load);
     options.quantize = quantize_options_from(*quant_args);
     apply_qdq_requant(*quant_args, options.compile.pipeline);

@@ -1,10 +1,11 @@
 // kiln compile MODEL -o OUTDIR [--name net] [--shape NAME=dims]... [--no-fuse] [--no-reorder]
-// [--no-in-place]
+//              [--no-in-place] [--kernels reference|fast]
 // Writes the generated C library, its build fragments and <name>_report.json into OUTDIR.
 #include <iostream>
 #include <memory>
 
 #include "codegen/compile.hpp"
+#include "codegen/kernel_select.hpp"
 #include "command.hpp"
 #include "quant/quantize.hpp"
 #include "quant_cli.hpp"
@@ -20,6 +21,7 @@ struct CompileArgs {
   bool no_fuse = false;
   bool no_reorder = false;
   bool no_in_place = false;
+  std::string kernels = "reference";
 };
 
 void setup_compile(CLI::App& app) {
@@ -36,6 +38,10 @@ void setup_compile(CLI::App& app) {
                 "Keep the model's node order instead of scheduling for the smallest arena");
   cmd->add_flag("--no-in-place", args->no_in_place,
                 "Give every element-wise and plane-wise op's output its own buffer");
+  cmd->add_option("--kernels", args->kernels,
+                  "Kernel set: reference, or fast (shape-specialized int8 kernels, DSP where the "
+                  "compiler targets it)")
+      ->capture_default_str();
   auto quant_args = add_quantize_options(cmd);
   cmd->callback([args, quant_args] {
     CompileOptions options;
@@ -43,6 +49,8 @@ void setup_compile(CLI::App& app) {
     options.pipeline.fuse = !args->no_fuse;
     options.memory.reorder = !args->no_reorder;
     options.memory.in_place = !args->no_in_place;
+    check_kernel_set(args->kernels, "--kernels");
+    options.kernels = args->kernels;
     for (const std::string& text : args->shapes) parse_shape_override(text, options.load);
     const QuantizeOptions quant = quantize_options_from(*quant_args);
     apply_qdq_requant(*quant_args, options.pipeline);

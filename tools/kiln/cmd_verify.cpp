@@ -1,10 +1,11 @@
 // kiln verify MODEL [--inputs DIR] [--shape NAME=dims]... [--seed N] [--count N] [--rtol R]
-//                   [--atol A] [--cc CC] [--keep DIR] [--no-fuse]
+//                   [--atol A] [--cc CC] [--keep DIR] [--no-fuse] [--kernels reference|fast]
 // Compiles the model to C, builds it with a harness and compares it with the interpreter (and
 // the expected outputs of ONNX test data). Exit code 1 on any mismatch.
 #include <iostream>
 #include <memory>
 
+#include "codegen/kernel_select.hpp"
 #include "command.hpp"
 #include "ir/error.hpp"
 #include "verify/verify.hpp"
@@ -23,6 +24,7 @@ struct VerifyArgs {
   std::string cc = "cc";
   std::string keep;
   bool no_fuse = false;
+  std::string kernels = "reference";
 };
 
 void setup_verify(CLI::App& app) {
@@ -48,9 +50,15 @@ void setup_verify(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--keep", args->keep, "Build in this directory and keep it (for debugging)");
   cmd->add_flag("--no-fuse", args->no_fuse, "Disable activation/BatchNorm/Pad fusion");
+  cmd->add_option("--kernels", args->kernels,
+                  "Kernel set of the generated code: reference or fast (the interpreter always "
+                  "runs the reference kernels)")
+      ->capture_default_str();
   cmd->callback([args] {
     VerifyOptions options;
     options.compile.pipeline.fuse = !args->no_fuse;
+    check_kernel_set(args->kernels, "--kernels");
+    options.compile.kernels = args->kernels;
     for (const std::string& text : args->shapes) parse_shape_override(text, options.compile.load);
     options.inputs_dir = args->inputs;
     options.seed = args->seed;
