@@ -59,15 +59,13 @@ static inline void kiln_qtype_store(void* p, int32_t type, int32_t i, int32_t v)
 
 /* round(a * b / 2^31) with ties rounded up (toward +infinity: gemmlowp's nudge of 1 - 2^30 for
  * negative products makes -0.5 round to 0 and -1.5 to -1), saturating the single overflow case
- * a == b == INT32_MIN (ARM's SQRDMULH). */
+ * a == b == INT32_MIN (ARM's SQRDMULH). gemmlowp's nudged truncating division equals
+ * floor((a * b + 2^30) / 2^31), computed as an arithmetic right shift (what every C compiler
+ * kiln supports does for signed operands; kiln_rounding_divide_by_pot relies on it too), which
+ * costs a handful of instructions instead of a 64-bit division sequence. */
 static inline int32_t kiln_sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
-  int64_t ab;
-  int64_t nudge;
   if (a == b && a == INT32_MIN) return INT32_MAX;
-  ab = (int64_t)a * (int64_t)b;
-  nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
-  /* C99 division truncates toward zero; with the nudge this rounds half up. */
-  return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+  return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
 }
 
 /* x / 2^exponent rounded to nearest, ties away from zero; exponent >= 0 (gemmlowp: <= 31). */
@@ -76,7 +74,7 @@ static inline int32_t kiln_rounding_divide_by_pot(int32_t x, int32_t exponent) {
    * rounds to 0 except the tie -2^31 / 2^32 = -1/2 (away from zero: -1). */
   if (exponent > 31) return exponent == 32 && x == INT32_MIN ? -1 : 0;
   {
-    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t mask = (int32_t)(((uint32_t)1 << exponent) - 1u); /* 32-bit: cheap on MCUs */
     const int32_t remainder = x & mask;
     const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
     return (x >> exponent) + (remainder > threshold ? 1 : 0);
@@ -92,13 +90,13 @@ static inline int32_t kiln_saturating_left_shift(int32_t x, int32_t exponent) {
   return (int32_t)v;
 }
 
-/* x * M with M = multiplier / 2^31 * 2^shift (TFLite's MultiplyByQuantizedMultiplier). */
+/* x * M with M = multiplier / 2^31 * 2^shift (TFLite's MultiplyByQuantizedMultiplier). A
+ * shift <= 0 (every requantization of a real layer) needs no saturating left shift. */
 static inline int32_t kiln_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier,
                                                             int32_t shift) {
-  const int32_t left = shift > 0 ? shift : 0;
-  const int32_t right = shift > 0 ? 0 : -shift;
-  return kiln_rounding_divide_by_pot(
-      kiln_sat_rounding_doubling_high_mul(kiln_saturating_left_shift(x, left), multiplier), right);
+  if (shift <= 0)
+    return kiln_rounding_divide_by_pot(kiln_sat_rounding_doubling_high_mul(x, multiplier), -shift);
+  return kiln_sat_rounding_doubling_high_mul(kiln_saturating_left_shift(x, shift), multiplier);
 }
 
 /* 64-bit accumulator variant (int16 activations, TFLite's 16x8 arithmetic): the Q31 multiplier
