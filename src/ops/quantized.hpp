@@ -13,6 +13,9 @@ namespace kiln {
 
 // Node attribute selecting power-of-two requantization (value "shift"); default fixed point.
 inline constexpr const char* kRequantAttr = "kiln_requant";
+// Node attribute "tflite": the node comes from a .tflite model and its integer form must follow
+// TFLite (Micro)'s reference arithmetic where that differs from kiln's default (Softmax).
+inline constexpr const char* kArithmeticAttr = "kiln_arithmetic";
 
 bool is_quantized(const Tensor& tensor);
 // The tensor's quantization parameters; Error naming node, role and tensor if it has none.
