@@ -860,6 +860,8 @@ class Builder {
     std::string out;
     if (kind == "Relu6")
       out = fused_activation(ctx, in, tfl::ActivationFunctionType_RELU6);
+    else if (kind == "Sigmoid" || kind == "Tanh")  // quantized: TFLite's fixed-point tables
+      out = emit(ctx, kind, {in}, Attributes{{kArithmeticAttr, std::string("tflite")}});
     else
       out = emit(ctx, kind, {in});
     set_output(ctx, y, out, layout);
@@ -908,7 +910,12 @@ class Builder {
     if (rank == 4 && axes == std::vector<int64_t>{1, 2}) {
       // The mean over height and width (global average pooling, the common case): an integer
       // kernel exists for it. Without keep_dims the result is reshaped to [N, C].
-      const std::string out = emit(ctx, "GlobalAveragePool", {float_input(x, Layout::Nchw, ctx)});
+      // With keep_dims, TFLite Micro has its own integer kernel for this case (requantize the
+      // sum, then divide: kiln_mean_tflm_s8); without, kiln's rounding applies (docs).
+      Attributes attrs;
+      if (keep) attrs[kArithmeticAttr] = std::string("tflite");
+      const std::string out =
+          emit(ctx, "GlobalAveragePool", {float_input(x, Layout::Nchw, ctx)}, std::move(attrs));
       set_output(ctx, y, out, Layout::Nchw, !keep);
       return;
     }

@@ -1,4 +1,5 @@
-/* Fixed-point helpers for TensorFlow Lite's integer softmax (gemmlowp's fixedpoint semantics,
+/* Fixed-point helpers for TensorFlow Lite's integer softmax, logistic and tanh (gemmlowp's
+ * fixedpoint semantics,
  * written for kiln from the published arithmetic). A value with I integer bits is an int32 raw
  * x representing x / 2^(31 - I). Products use kiln_sat_rounding_doubling_high_mul; additions
  * wrap like gemmlowp's int32 arithmetic (the callers stay in range). Integer-only. */
@@ -41,24 +42,35 @@ static inline int32_t kiln_fp_exp_quarter(int32_t a) {
   return kiln_fp_add(exp_minus_one_eighth, kiln_fp_mul(exp_minus_one_eighth, kiln_fp_add(x, poly)));
 }
 
-/* exp(a) for a <= 0 given with 5 integer bits (Q5.26); result with 0 integer bits (Q0.31). */
-static inline int32_t kiln_fp_exp_on_negative_q5(int32_t a) {
+/* exp(a) for a <= 0 given with `integer_bits` (1..5) integer bits; result in Q0.31
+ * (gemmlowp exp_on_negative_values: exp of a mod 1/4 by Taylor expansion, then one constant
+ * factor exp(-2^k) per set bit of the remainder). */
+static inline int32_t kiln_fp_exp_on_negative(int32_t a, int32_t integer_bits) {
   /* exp(-2^k) in Q0.31 for k = -2 .. 4. */
   static const int32_t multipliers[7] = {1672461947, 1302514674, 790015084, 290630308,
                                          39332535,   720401,     242};
-  const int32_t one_quarter = (int32_t)1 << 24; /* 1/4 in Q5.26 */
+  const int32_t fractional_bits = 31 - integer_bits;
+  const int32_t one_quarter = (int32_t)1 << (fractional_bits - 2);
   const int32_t mask = one_quarter - 1;
   const int32_t a_mod_quarter_minus_quarter = (a & mask) - one_quarter;
-  int32_t result = kiln_fp_exp_quarter(kiln_fp_sat_shift_left(a_mod_quarter_minus_quarter, 5));
+  int32_t result =
+      kiln_fp_exp_quarter(kiln_fp_sat_shift_left(a_mod_quarter_minus_quarter, integer_bits));
   const int32_t remainder = kiln_fp_sub(a_mod_quarter_minus_quarter, a);
   int32_t k;
-  for (k = 0; k < 7; ++k)
-    if (remainder & ((int32_t)1 << (26 + k - 2))) result = kiln_fp_mul(result, multipliers[k]);
+  for (k = 0; k < 7 && integer_bits > k - 2; ++k)
+    if (remainder & ((int32_t)1 << (fractional_bits + k - 2)))
+      result = kiln_fp_mul(result, multipliers[k]);
   return a == 0 ? INT32_MAX : result;
 }
 
-/* 1 / (1 + a) for a in [0, 1) (Q0.31 in, Q0.31 out): Newton-Raphson in Q2.29. */
-static inline int32_t kiln_fp_one_over_one_plus_x(int32_t a) {
+/* exp(a) for a <= 0 in Q5.26 (softmax's scaled differences). */
+static inline int32_t kiln_fp_exp_on_negative_q5(int32_t a) {
+  return kiln_fp_exp_on_negative(a, 5);
+}
+
+/* 2 / (1 + a) in Q2.29 for a in [0, 1) given in Q0.31: Newton-Raphson on the half denominator
+ * (gemmlowp's one_over_one_plus_x_for_x_in_0_1 and one_minus_x_over_one_plus_x_for_x_in_0_1). */
+static inline int32_t kiln_fp_two_over_one_plus_x_q2(int32_t a) {
   const int64_t sum = (int64_t)a + INT32_MAX;
   const int32_t half_denominator = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
   const int32_t c48_over_17 = 1515870810;     /* 48/17 in Q2.29 */
@@ -71,7 +83,34 @@ static inline int32_t kiln_fp_one_over_one_plus_x(int32_t a) {
     const int32_t one_minus = kiln_fp_sub(one_q2, hd_x);
     x = kiln_fp_add(x, kiln_fp_sat_shift_left(kiln_fp_mul(x, one_minus), 2));
   }
-  return kiln_fp_sat_shift_left(x, 1);
+  return x;
+}
+
+/* 1 / (1 + a) for a in [0, 1), Q0.31 in and out. */
+static inline int32_t kiln_fp_one_over_one_plus_x(int32_t a) {
+  return kiln_fp_sat_shift_left(kiln_fp_two_over_one_plus_x_q2(a), 1);
+}
+
+/* (1 - a) / (1 + a) for a in [0, 1), Q0.31 in and out. */
+static inline int32_t kiln_fp_one_minus_x_over_one_plus_x(int32_t a) {
+  return kiln_fp_sat_shift_left(kiln_fp_sub(kiln_fp_two_over_one_plus_x_q2(a), (int32_t)1 << 29),
+                                2);
+}
+
+/* logistic(a) for a in Q4.27, result in Q0.31 (gemmlowp logistic). */
+static inline int32_t kiln_fp_logistic_q4(int32_t a) {
+  int32_t positive;
+  if (a == 0) return (int32_t)1 << 30;
+  positive = kiln_fp_one_over_one_plus_x(kiln_fp_exp_on_negative(a > 0 ? -a : a, 4));
+  return a > 0 ? positive : kiln_fp_sub(INT32_MAX, positive);
+}
+
+/* tanh(a) for a in Q4.27, result in Q0.31 (gemmlowp tanh: exp(2a) read as Q5.26). */
+static inline int32_t kiln_fp_tanh_q4(int32_t a) {
+  int32_t t;
+  if (a == 0) return 0;
+  t = kiln_fp_one_minus_x_over_one_plus_x(kiln_fp_exp_on_negative(a < 0 ? a : -a, 5));
+  return a < 0 ? -t : t;
 }
 
 /* Number of leading zero bits of a 32-bit value (32 for 0). */

@@ -10,7 +10,8 @@ outputs come from an independent NumPy implementation of TFLite's NHWC semantics
                      (per-tensor), per-channel conv weights, int32 biases, DEQUANTIZE at the outputs
   input.bin          the float32 NHWC input [1, 8, 8, 3] both are tested with
   expected_0.bin     float reference of output 0 ([1, 10] softmax), expected_1.bin output 1
-                     ([1, 3, 3, 1] mean over channels)
+                     ([1, 3, 3, 1] mean over channels), expected_2.bin output 2 ([1, 1, 1, 8]
+                     mean over height and width, keep_dims)
   malformed/*.tflite files kiln must reject with one clear line (bad schema version,
                      unsupported op, tensor index out of range, buffer size mismatch)
 
@@ -139,6 +140,7 @@ def reference(x):
     v["t20"] = np.maximum(v["t19"], 0)
     v["out0"] = softmax(v["t20"])
     v["out1"] = v["t9"].mean(axis=3, keepdims=True)
+    v["out2"] = v["t2"].mean(axis=(1, 2), keepdims=True)
     return v
 
 
@@ -147,7 +149,7 @@ SHAPES = {"input": [1, 8, 8, 3], "t1": [1, 8, 8, 4], "t2": [1, 6, 6, 8], "t3": [
           "t8": [1, 3, 3, 8], "t9": [1, 3, 3, 16], "t10": [1, 4, 4, 16], "t11": [1, 4, 4, 16],
           "t12": [1, 4, 4, 16], "t13": [1, 3, 2, 16], "t14": [1, 16], "t15": [1, 3, 2, 16],
           "t16": [1, 96], "t17": [1, 10], "t18": [1, 10], "t19": [1, 10], "t20": [1, 10],
-          "out0": [1, 10], "out1": [1, 3, 3, 1]}
+          "out0": [1, 10], "out1": [1, 3, 3, 1], "out2": [1, 1, 1, 8]}
 
 
 class ModelWriter:
@@ -315,13 +317,16 @@ def build(quantized, calib):
     m.op("RELU", ["t19"], ["t20"])
     m.op("SOFTMAX", ["t20"], ["out0"], "SoftmaxOptions", {"beta": 1.0})
     m.op("MEAN", ["t9", ints("axes_c", [-1])], ["out1"], "ReducerOptions", {"keep_dims": True})
+    m.op("MEAN", ["t2", ints("axes_hw_keep", [1, 2])], ["out2"], "ReducerOptions",
+         {"keep_dims": True})
     if quantized:
-        m.tensor("out0_float", SHAPES["out0"])
-        m.tensor("out1_float", SHAPES["out1"])
-        m.op("DEQUANTIZE", ["out0"], ["out0_float"])
-        m.op("DEQUANTIZE", ["out1"], ["out1_float"])
-        return m, ["input_float"], ["out0_float", "out1_float"]
-    return m, ["input"], ["out0", "out1"]
+        outs = []
+        for o in ("out0", "out1", "out2"):
+            m.tensor(o + "_float", SHAPES[o])
+            m.op("DEQUANTIZE", [o], [o + "_float"])
+            outs.append(o + "_float")
+        return m, ["input_float"], outs
+    return m, ["input"], ["out0", "out1", "out2"]
 
 
 def malformed(path, mutate):
@@ -342,6 +347,7 @@ def main():
     x.tofile(os.path.join(HERE, "input.bin"))
     ref["out0"].astype(np.float32).tofile(os.path.join(HERE, "expected_0.bin"))
     ref["out1"].astype(np.float32).tofile(os.path.join(HERE, "expected_1.bin"))
+    ref["out2"].astype(np.float32).tofile(os.path.join(HERE, "expected_2.bin"))
     for quantized, name in ((False, "ops_float.tflite"), (True, "ops_int8.tflite")):
         m, inputs, outputs = build(quantized, calib)
         m.write(os.path.join(HERE, name), inputs, outputs)

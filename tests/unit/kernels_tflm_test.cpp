@@ -1,6 +1,7 @@
-// kiln_softmax_tflm_s8: TFLite (Micro)'s fixed-point int8 softmax, used for Softmax nodes read
-// from .tflite files. Hand-derivable cases (equal logits, a dominant logit, the diff_min cut)
-// and, over random rows, agreement within 1 LSB with round(256 * softmax) - 128.
+// The kernels that reproduce TFLite (Micro)'s integer arithmetic for models read from .tflite:
+// kiln_softmax_tflm_s8 (fixed-point softmax: hand-derivable cases, the diff_min cut, and within
+// 1 LSB of round(256 * softmax) - 128 on random rows) and kiln_mean_tflm_s8 (MEAN over H and W:
+// requantize, then divide, which rounds differently from kiln's single-rounding average).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +12,8 @@
 #include "quant/quant_math.hpp"
 
 extern "C" {
+#include "kiln_global_average_pool_s8.h"
+#include "kiln_mean_tflm_s8.h"
 #include "kiln_softmax_tflm_s8.h"
 }
 
@@ -76,6 +79,27 @@ TEST(SoftmaxTflm, RowsAreIndependent) {
   const std::vector<int8_t> y = run(two_rows, 1.0, 2);
   EXPECT_EQ(std::vector<int8_t>(y.begin(), y.begin() + 4), run({5, 5, 5, 5}, 1.0));
   EXPECT_EQ(std::vector<int8_t>(y.begin() + 4, y.end()), run({127, -128, -128, -128}, 1.0));
+}
+
+TEST(MeanTflm, RequantizesTheSumThenDividesRoundingHalfAwayFromZero) {
+  // Sum 1 over 4 elements, x_scale / y_scale = 1: TFLite requantizes 1 -> 1, then divides
+  // (1 + 2) / 4 = 0; kiln's single scaling by 1/4 rounds the tie 0.25 * 2 up and gives 1.
+  const kiln::FixedPointMultiplier one = kiln::quantize_multiplier(1.0);
+  const std::vector<int8_t> x = {1, 0, 0, 0};
+  int8_t y = 5;
+  kiln_mean_tflm_s8(x.data(), &y, 1, 4, 0, 0, one.multiplier, one.shift);
+  EXPECT_EQ(y, 0);
+  const kiln::FixedPointMultiplier quarter = kiln::quantize_multiplier(0.25);
+  int8_t single = 5;
+  kiln_global_average_pool_s8(x.data(), &single, 1, 4, 0, 0, quarter.multiplier, quarter.shift,
+                              -128, 127);
+  EXPECT_EQ(single, 1);
+  // Negative sums round away from zero; zero points and saturation apply per plane.
+  const std::vector<int8_t> planes = {-3, -3, -3, -2, 127, 127, 127, 127};
+  std::vector<int8_t> out(2);
+  kiln_mean_tflm_s8(planes.data(), out.data(), 2, 4, 0, 100, one.multiplier, one.shift);
+  EXPECT_EQ(out[0], 100 - 3);  // -11 / 4 = -2.75 -> (-11 - 2) / 4 = -3
+  EXPECT_EQ(out[1], 127);      // 127 + 100 saturates
 }
 
 }  // namespace
