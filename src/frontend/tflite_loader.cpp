@@ -860,7 +860,7 @@ class Builder {
     std::string out;
     if (kind == "Relu6")
       out = fused_activation(ctx, in, tfl::ActivationFunctionType_RELU6);
-    else if (kind == "Sigmoid" || kind == "Tanh")  // quantized: TFLite's fixed-point tables
+    else if (kind == "Sigmoid" || kind == "Tanh" || kind == "HardSwish")  // TFLite's tables
       out = emit(ctx, kind, {in}, Attributes{{kArithmeticAttr, std::string("tflite")}});
     else
       out = emit(ctx, kind, {in});

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <utility>
 
 extern "C" {
 #include "kiln_fixedpoint.h"
@@ -36,11 +38,83 @@ InputRescale input_rescale(float x_scale) {
   return r;
 }
 
+// ---- HARD_SWISH: TFLite's int16 fixed-point evaluation ------------------------------------
+
+int16_t sat16(int64_t v) {
+  return static_cast<int16_t>(std::clamp<int64_t>(v, INT16_MIN, INT16_MAX));
+}
+
+// gemmlowp's int16 SaturatingRoundingDoublingHighMul.
+int16_t rounding_doubling_high_mul16(int16_t a, int16_t b) {
+  if (a == b && a == INT16_MIN) return INT16_MAX;
+  const int32_t ab = int32_t{a} * int32_t{b};
+  const int32_t nudge = ab >= 0 ? (1 << 14) : (1 - (1 << 14));
+  return static_cast<int16_t>((ab + nudge) / (1 << 15));  // C++ division truncates
+}
+
+// The same without rounding (TFLite's SaturatingDoublingHighMul).
+int16_t doubling_high_mul16(int16_t a, int16_t b) {
+  if (a == b && a == INT16_MIN) return INT16_MAX;
+  return static_cast<int16_t>((int32_t{a} * int32_t{b}) / (1 << 15));
+}
+
+int16_t rounding_divide_by_pot16(int16_t x, int exponent) {
+  const int32_t mask = (1 << exponent) - 1;
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return static_cast<int16_t>((x >> exponent) + (remainder > threshold ? 1 : 0));
+}
+
+// TFLite's QuantizeMultiplier then DownScaleInt32ToInt16Multiplier: a Q15 multiplier and shift.
+std::pair<int16_t, int> q15_multiplier(double real) {
+  int exponent = 0;
+  const double q = std::frexp(real, &exponent);
+  int64_t m = static_cast<int64_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
+  if (m == (int64_t{1} << 31)) {
+    m /= 2;
+    ++exponent;
+  }
+  if (exponent < -31) {
+    exponent = 0;
+    m = 0;
+  }
+  if (m >= INT32_MAX - (1 << 15)) return {INT16_MAX, exponent};
+  return {static_cast<int16_t>((m + (1 << 15)) >> 16), exponent};
+}
+
+std::optional<std::vector<int64_t>> hard_swish_table(float x_scale, int32_t x_zero_point,
+                                                     float y_scale, int32_t y_zero_point) {
+  // TFLite computes these ratios in float.
+  const float hires_input_scale = (1.0f / 128.0f) * x_scale;
+  const float reluish_scale = 3.0f / 32768.0f;
+  const auto [out_m, out_exp] = q15_multiplier(static_cast<double>(hires_input_scale / y_scale));
+  const auto [relu_m, relu_exp] =
+      q15_multiplier(static_cast<double>(hires_input_scale / reluish_scale));
+  if (out_exp > 0 || out_exp < -15 || relu_exp < -15 || relu_exp > 15) return std::nullopt;
+  std::vector<int64_t> table(256);
+  for (int q = -128; q < 128; ++q) {
+    const auto input = static_cast<int16_t>(q - x_zero_point);
+    const auto hires = sat16(int32_t{input} * (1 << 7));
+    const int16_t preshift_output = rounding_doubling_high_mul16(hires, out_m);
+    int16_t reluish = hires;
+    if (relu_exp > 0) reluish = sat16(int64_t{reluish} * (int64_t{1} << (relu_exp - 1)));
+    reluish = rounding_doubling_high_mul16(reluish, relu_m);
+    if (relu_exp > 0) reluish = sat16(int64_t{reluish} * 2);
+    if (relu_exp < 0) reluish = rounding_divide_by_pot16(reluish, -relu_exp);
+    reluish = static_cast<int16_t>((int32_t{reluish} + (1 << 15)) >> 1);  // [-1, 1] -> [0, 1]
+    const int16_t out = doubling_high_mul16(reluish, preshift_output);
+    const int32_t value = rounding_divide_by_pot16(out, -out_exp) + y_zero_point;
+    table[static_cast<size_t>(q + 128)] = std::clamp(value, -128, 127);
+  }
+  return table;
+}
+
 }  // namespace
 
 std::optional<std::vector<int64_t>> tflite_lut_s8(const std::string& op_type, float x_scale,
                                                   int32_t x_zero_point, float y_scale,
                                                   int32_t y_zero_point) {
+  if (op_type == "HardSwish") return hard_swish_table(x_scale, x_zero_point, y_scale, y_zero_point);
   const bool logistic = op_type == "Sigmoid";
   const bool tanh = op_type == "Tanh";
   if (!logistic && !tanh) return std::nullopt;

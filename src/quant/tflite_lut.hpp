@@ -1,7 +1,8 @@
 #pragma once
-// int8 LOGISTIC and TANH exactly as TFLite Micro's reference kernels compute them (input rescaled
-// to Q4.27 by a frexp-derived multiplier, gemmlowp fixed-point logistic/tanh, rounding shift to
-// the fixed output scale), tabulated for the 256 inputs so kiln.Lut runs them. Used for nodes the
+// int8 LOGISTIC, TANH and HARD_SWISH exactly as TFLite Micro's reference kernels compute them
+// (LOGISTIC/TANH: input rescaled to Q4.27 by a frexp-derived multiplier, gemmlowp fixed-point
+// logistic/tanh, rounding shift to the fixed output scale; HARD_SWISH: TFLite's int16 fixed-point
+// "relu-ish" multiplier), tabulated for the 256 inputs so kiln.Lut runs them. Used for nodes the
 // TFLite frontend marks with kiln_arithmetic = "tflite" (passes/lower_qdq).
 #include <cstdint>
 #include <optional>
@@ -10,9 +11,10 @@
 
 namespace kiln {
 
-// The table (index q + 128 for input q) of "Sigmoid" or "Tanh" for an int8 input with the given
-// parameters, or nullopt when TFLite has no integer form for it: another op, or output
-// parameters other than TFLite's (1/256, -128 for logistic; 1/128, 0 for tanh).
+// The table (index q + 128 for input q) of "Sigmoid", "Tanh" or "HardSwish" for an int8 input
+// with the given parameters, or nullopt when TFLite has no integer form for it: another op,
+// output parameters other than TFLite's (1/256, -128 for logistic; 1/128, 0 for tanh), or
+// HardSwish scales whose multipliers fall outside TFLite's supported range.
 std::optional<std::vector<int64_t>> tflite_lut_s8(const std::string& op_type, float x_scale,
                                                   int32_t x_zero_point, float y_scale,
                                                   int32_t y_zero_point);

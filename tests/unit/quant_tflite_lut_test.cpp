@@ -1,9 +1,12 @@
-// TFLite Micro's int8 LOGISTIC and TANH as kiln.Lut tables (quant/tflite_lut.hpp): properties of
-// the tables (zero at the midpoint, monotonic, saturating, within 1 LSB of the real function),
-// rejection of non-TFLite output parameters, and the TFLite frontend actually using them.
+// TFLite Micro's int8 LOGISTIC, TANH and HARD_SWISH as kiln.Lut tables (quant/tflite_lut.hpp):
+// properties of the tables (zero at the midpoint, monotonic, saturating, within 1 LSB of the real
+// function), rejection of non-TFLite output parameters, and the TFLite frontend actually using
+// them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "frontend/load_model.hpp"
 #include "passes/pipeline.hpp"
@@ -51,29 +54,59 @@ TEST(TfliteLut, TanhTableIsOddAroundTheZeroPointAndWithinOneLsb) {
   }
 }
 
+TEST(TfliteLut, HardSwishTableIsWithinOneLsbOfTheRealFunction) {
+  for (const float x_scale : {0.02f, 0.05f, 0.1f}) {
+    for (const int32_t x_zp : {-100, 0, 20}) {
+      SCOPED_TRACE(::testing::Message() << "x_scale " << x_scale << " x_zp " << x_zp);
+      // Output range of x * relu6(x + 3) / 6 over the input range.
+      const double lo_x = (-128 - x_zp) * static_cast<double>(x_scale);
+      const double hi_x = (127 - x_zp) * static_cast<double>(x_scale);
+      auto hs = [](double v) { return v * std::clamp(v + 3, 0.0, 6.0) / 6; };
+      const double lo = std::min(-0.375, hs(lo_x)), hi = std::max(0.0, hs(hi_x));
+      const auto y_scale = static_cast<float>((hi - lo) / 255);
+      const auto y_zp = static_cast<int32_t>(std::round(-128 - lo / y_scale));
+      const auto table = tflite_lut_s8("HardSwish", x_scale, x_zp, y_scale, y_zp);
+      ASSERT_TRUE(table.has_value());
+      for (int q = -128; q < 128; ++q) {
+        const double real = hs((q - x_zp) * static_cast<double>(x_scale));
+        const double expected = std::clamp(std::round(real / y_scale) + y_zp, -128.0, 127.0);
+        EXPECT_LE(std::abs(static_cast<double>((*table)[static_cast<size_t>(q + 128)]) - expected),
+                  1.0)
+            << q;
+      }
+    }
+  }
+}
+
 TEST(TfliteLut, OnlyTflitesOutputParametersAndOps) {
   EXPECT_FALSE(tflite_lut_s8("Sigmoid", 0.1f, 0, 1.0f / 255, -128).has_value());
   EXPECT_FALSE(tflite_lut_s8("Tanh", 0.1f, 0, 1.0f / 256, -128).has_value());
-  EXPECT_FALSE(tflite_lut_s8("HardSwish", 0.1f, 0, 1.0f / 256, -128).has_value());
+  EXPECT_FALSE(tflite_lut_s8("Relu", 0.1f, 0, 1.0f / 256, -128).has_value());
+  // An output scale below the hi-res input scale needs a left shift TFLite does not allow.
+  EXPECT_FALSE(tflite_lut_s8("HardSwish", 0.5f, 0, 0.001f, 0).has_value());
 }
 
-TEST(TfliteLut, TfliteFrontendLowersLogisticAndTanhToTheseTables) {
+TEST(TfliteLut, TfliteFrontendLowersLogisticTanhAndHardSwishToTheseTables) {
   Graph graph = load_model(std::string(KILN_TEST_DATA_DIR) + "/tflite/ops_int8.tflite");
   optimize(graph);
-  int checked = 0;
+  std::set<std::string> seen;
   for (const Node& node : graph.nodes) {
     if (node.domain != "kiln" || node.op_type != "Lut") continue;
+    std::string op;
+    for (const auto& [builtin, kiln_op] : std::vector<std::pair<std::string, std::string>>{
+             {"LOGISTIC", "Sigmoid"}, {"TANH", "Tanh"}, {"HARD_SWISH", "HardSwish"}})
+      if (node.name.find(builtin) != std::string::npos) op = kiln_op;
+    if (op.empty()) continue;  // RELU: a float-derived table (see docs/architecture.md)
     const Tensor& x = graph.tensor(node.inputs[0]);
     const Tensor& y = graph.tensor(node.outputs[0]);
     ASSERT_TRUE(x.quant && y.quant);
-    const std::string op = y.quant->scales[0] == 1.0f / 256 ? "Sigmoid" : "Tanh";
     const auto expected = tflite_lut_s8(op, x.quant->scales[0], x.quant->zero_points[0],
                                         y.quant->scales[0], y.quant->zero_points[0]);
-    if (!expected) continue;  // HARD_SWISH: float-derived table
+    ASSERT_TRUE(expected.has_value()) << node.describe();
     EXPECT_EQ(graph.tensor(node.inputs[1]).as_int64(), *expected) << node.describe();
-    ++checked;
+    seen.insert(op);
   }
-  EXPECT_EQ(checked, 2);  // the model's LOGISTIC and TANH
+  EXPECT_EQ(seen, (std::set<std::string>{"Sigmoid", "Tanh", "HardSwish"}));
 }
 
 }  // namespace
