@@ -858,12 +858,15 @@ class Builder {
     const Layout layout = current_layout(x, ctx);
     const std::string in = float_input(x, layout, ctx);
     std::string out;
+    // Quantized, these run TFLite's integer forms (tables from quant/tflite_lut).
+    Attributes attrs{{kArithmeticAttr, std::string("tflite")}};
     if (kind == "Relu6")
-      out = fused_activation(ctx, in, tfl::ActivationFunctionType_RELU6);
-    else if (kind == "Sigmoid" || kind == "Tanh" || kind == "HardSwish")  // TFLite's tables
-      out = emit(ctx, kind, {in}, Attributes{{kArithmeticAttr, std::string("tflite")}});
+      out = emit(
+          ctx, "Clip",
+          {in, float_scalar(ctx.prefix + "_min", 0.0f), float_scalar(ctx.prefix + "_max", 6.0f)},
+          std::move(attrs));
     else
-      out = emit(ctx, kind, {in});
+      out = emit(ctx, kind, {in}, std::move(attrs));
     set_output(ctx, y, out, layout);
   }
 

@@ -471,10 +471,17 @@ bool rewrite_lut(Graph& graph, int index, const Requantized& r) {
     if (node.has_input(i) && !graph.tensor(node.inputs[i]).constant) return false;
   const float sx = x->params.scales[0];
   const int32_t zx = x->params.zero_points.empty() ? 0 : x->params.zero_points[0];
-  // Nodes from .tflite files use TFLite Micro's integer LOGISTIC/TANH where it has one.
+  // Nodes from .tflite files use TFLite Micro's integer form where it has one.
   std::optional<std::vector<int64_t>> tflite_table;
-  if (node.attr_string(kArithmeticAttr, "") == "tflite")
-    tflite_table = tflite_lut_s8(node.op_type, sx, zx, r.params.scales[0], r.params.zero_points[0]);
+  if (node.attr_string(kArithmeticAttr, "") == "tflite") {
+    float clip_min = -INFINITY, clip_max = INFINITY;
+    if (is_op(node, "Clip")) {
+      if (node.has_input(1)) clip_min = graph.tensor(node.inputs[1]).as_float().at(0);
+      if (node.has_input(2)) clip_max = graph.tensor(node.inputs[2]).as_float().at(0);
+    }
+    tflite_table = tflite_lut_s8(node.op_type, sx, zx, r.params.scales[0], r.params.zero_points[0],
+                                 clip_min, clip_max);
+  }
   if (tflite_table) return install_lut(graph, node, *x, r, *tflite_table);
   Graph table_graph;
   std::vector<float> inputs(256);

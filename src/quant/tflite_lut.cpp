@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "quant/quant_math.hpp"
+
 extern "C" {
 #include "kiln_fixedpoint.h"
 }
@@ -111,9 +113,34 @@ std::optional<std::vector<int64_t>> hard_swish_table(float x_scale, int32_t x_ze
 
 }  // namespace
 
+// TFLite's quantized ReLU family: requantize, then clamp to the quantized bounds.
+std::vector<int64_t> relu_table(float x_scale, int32_t x_zero_point, float y_scale,
+                                int32_t y_zero_point, float clip_min, float clip_max) {
+  const FixedPointMultiplier m =
+      quantize_multiplier(static_cast<double>(x_scale) / static_cast<double>(y_scale));
+  auto quantize = [&](float f) -> int64_t {
+    return y_zero_point + static_cast<int64_t>(std::round(f / y_scale));
+  };
+  const int64_t lo = std::max<int64_t>(-128, quantize(clip_min));
+  const int64_t hi = std::isinf(clip_max) ? 127 : std::min<int64_t>(127, quantize(clip_max));
+  std::vector<int64_t> table(256);
+  for (int q = -128; q < 128; ++q) {
+    const int64_t v = y_zero_point + kiln_multiply_by_quantized_multiplier(q - x_zero_point,
+                                                                           m.multiplier, m.shift);
+    table[static_cast<size_t>(q + 128)] = std::clamp(v, lo, hi);
+  }
+  return table;
+}
+
 std::optional<std::vector<int64_t>> tflite_lut_s8(const std::string& op_type, float x_scale,
                                                   int32_t x_zero_point, float y_scale,
-                                                  int32_t y_zero_point) {
+                                                  int32_t y_zero_point, float clip_min,
+                                                  float clip_max) {
+  if (op_type == "Relu" || op_type == "Clip") {
+    if (!(x_scale > 0.0f) || !(y_scale > 0.0f)) return std::nullopt;
+    return relu_table(x_scale, x_zero_point, y_scale, y_zero_point,
+                      op_type == "Relu" ? 0.0f : clip_min, op_type == "Relu" ? INFINITY : clip_max);
+  }
   if (op_type == "HardSwish") return hard_swish_table(x_scale, x_zero_point, y_scale, y_zero_point);
   const bool logistic = op_type == "Sigmoid";
   const bool tanh = op_type == "Tanh";

@@ -78,10 +78,27 @@ TEST(TfliteLut, HardSwishTableIsWithinOneLsbOfTheRealFunction) {
   }
 }
 
+TEST(TfliteLut, ReluFamilyRequantizesThenClampsToTheQuantizedBounds) {
+  // Same parameters: the identity above the zero point, the zero point below.
+  const auto same = tflite_lut_s8("Relu", 0.1f, -20, 0.1f, -20);
+  ASSERT_TRUE(same.has_value());
+  for (int q = -128; q < 128; ++q)
+    EXPECT_EQ((*same)[static_cast<size_t>(q + 128)], std::max(q, -20));
+  // x_scale / y_scale = 2: q = 10 (real 1.0) -> -128 + 20; negatives clamp to the zero point.
+  const auto twice = tflite_lut_s8("Relu", 0.1f, 0, 0.05f, -128);
+  EXPECT_EQ((*twice)[10 + 128], -108);
+  EXPECT_EQ((*twice)[-5 + 128], -128);
+  EXPECT_EQ((*twice)[127 + 128], 126);  // 12.7 / 0.05 = 254 -> 254 - 128
+  // RELU6 with y_scale 0.05: the upper bound 6.0 quantizes to -128 + 120 = -8.
+  const auto relu6 = tflite_lut_s8("Clip", 0.1f, 0, 0.05f, -128, 0.0f, 6.0f);
+  EXPECT_EQ((*relu6)[70 + 128], -8);   // 7.0 clamps to 6.0
+  EXPECT_EQ((*relu6)[30 + 128], -68);  // 3.0 -> 60 - 128
+}
+
 TEST(TfliteLut, OnlyTflitesOutputParametersAndOps) {
   EXPECT_FALSE(tflite_lut_s8("Sigmoid", 0.1f, 0, 1.0f / 255, -128).has_value());
   EXPECT_FALSE(tflite_lut_s8("Tanh", 0.1f, 0, 1.0f / 256, -128).has_value());
-  EXPECT_FALSE(tflite_lut_s8("Relu", 0.1f, 0, 1.0f / 256, -128).has_value());
+  EXPECT_FALSE(tflite_lut_s8("Exp", 0.1f, 0, 1.0f / 256, -128).has_value());
   // An output scale below the hi-res input scale needs a left shift TFLite does not allow.
   EXPECT_FALSE(tflite_lut_s8("HardSwish", 0.5f, 0, 0.001f, 0).has_value());
 }
@@ -93,10 +110,13 @@ TEST(TfliteLut, TfliteFrontendLowersLogisticTanhAndHardSwishToTheseTables) {
   for (const Node& node : graph.nodes) {
     if (node.domain != "kiln" || node.op_type != "Lut") continue;
     std::string op;
-    for (const auto& [builtin, kiln_op] : std::vector<std::pair<std::string, std::string>>{
-             {"LOGISTIC", "Sigmoid"}, {"TANH", "Tanh"}, {"HARD_SWISH", "HardSwish"}})
+    for (const auto& [builtin, kiln_op] :
+         std::vector<std::pair<std::string, std::string>>{{"LOGISTIC", "Sigmoid"},
+                                                          {"TANH", "Tanh"},
+                                                          {"HARD_SWISH", "HardSwish"},
+                                                          {"_RELU/", "Relu"}})
       if (node.name.find(builtin) != std::string::npos) op = kiln_op;
-    if (op.empty()) continue;  // RELU: a float-derived table (see docs/architecture.md)
+    ASSERT_FALSE(op.empty()) << node.name;
     const Tensor& x = graph.tensor(node.inputs[0]);
     const Tensor& y = graph.tensor(node.outputs[0]);
     ASSERT_TRUE(x.quant && y.quant);
@@ -106,7 +126,7 @@ TEST(TfliteLut, TfliteFrontendLowersLogisticTanhAndHardSwishToTheseTables) {
     EXPECT_EQ(graph.tensor(node.inputs[1]).as_int64(), *expected) << node.describe();
     seen.insert(op);
   }
-  EXPECT_EQ(seen, (std::set<std::string>{"Sigmoid", "Tanh", "HardSwish"}));
+  EXPECT_EQ(seen, (std::set<std::string>{"Sigmoid", "Tanh", "HardSwish", "Relu"}));
 }
 
 }  // namespace
