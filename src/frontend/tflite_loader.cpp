@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -236,6 +237,11 @@ class Builder {
       p.scales.push_back(s);
     }
     const size_t n = p.scales.size();
+    // The verifier checks a vector's length prefix (4-byte aligned) but not that 8-byte
+    // elements are 8-byte aligned; reading a misaligned int64 would be undefined behaviour.
+    if (q->zero_point() &&
+        reinterpret_cast<uintptr_t>(q->zero_point()->data()) % alignof(int64_t) != 0)
+      fail_tensor(index, ctx, "malformed TFLite flatbuffer: misaligned zero_point vector");
     if (q->zero_point() && q->zero_point()->size() > 0) {
       if (q->zero_point()->size() != n)
         fail_tensor(index, ctx,
@@ -1118,6 +1124,12 @@ bool is_tflite(std::span<const uint8_t> bytes) {
 
 Graph graph_from_tflite(std::span<const uint8_t> bytes, const std::string& source,
                         const LoadOptions& options) {
+  // Flatbuffer alignment is relative to the buffer start: read from a 16-byte aligned copy when
+  // the caller's bytes are not (heap vectors are).
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % 16 != 0) {
+    const std::vector<uint8_t> aligned(bytes.begin(), bytes.end());
+    return graph_from_tflite(aligned, source, options);
+  }
   const tfl::Model& model = verified_model(bytes);
   return Builder(model, source, options).build();
 }

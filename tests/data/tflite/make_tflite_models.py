@@ -13,7 +13,10 @@ outputs come from an independent NumPy implementation of TFLite's NHWC semantics
                      ([1, 3, 3, 1] mean over channels), expected_2.bin output 2 ([1, 1, 1, 8]
                      mean over height and width, keep_dims)
   malformed/*.tflite files kiln must reject with one clear line (bad schema version,
-                     unsupported op, tensor index out of range, buffer size mismatch)
+                     unsupported op, tensor index out of range, buffer size mismatch);
+                     malformed/misaligned_zero_point.tflite is not generated here: it is an
+                     input found by tests/fuzz/fuzz_tflite_loader.cpp (a zero_point vector of
+                     int64 at an offset that is not a multiple of 8), kept as a regression
 
 Usage: python3 tests/data/tflite/make_tflite_models.py   (needs numpy and flatc)
 """
