@@ -408,8 +408,8 @@ class Builder {
                 name + "_dequant");
   }
 
-  // Float view of input `index` in layout `want` (the layout actually used is returned in
-  // `used`: rank != 4 tensors are always in TFLite's layout).
+  // Float view of input `index` in layout `want` (tensors whose rank is not 4 are always in
+  // TFLite's layout), dequantized when the TFLite tensor is quantized.
   std::string float_input(int index, Layout want, const OpContext& ctx) {
     const std::string v = value(index, want, ctx);
     const bool nchw = want == Layout::Nchw && rank_of(index, &ctx) == 4;
