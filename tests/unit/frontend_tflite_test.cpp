@@ -19,6 +19,7 @@
 #include "interpreter/interpreter.hpp"
 #include "ir/error.hpp"
 #include "passes/pipeline.hpp"
+#include "verify/verify.hpp"
 
 namespace kiln {
 namespace {
@@ -140,6 +141,25 @@ TEST(FrontendTflite, Int8ModelRunsOnIntegerKernelsAndTracksTheFloatReference) {
   // Softmax probabilities (1/256 steps) and the channel mean after ~15 quantized layers.
   EXPECT_LT(max_abs_diff(output_values(outputs, "out0_float"), expected0), 0.03);
   EXPECT_LT(max_abs_diff(output_values(outputs, "out1_float"), expected1), 0.05);
+}
+
+// The TFLite-specific integer kernels (softmax, mean) and tables in generated C: bit-exact with
+// the interpreter.
+TEST(FrontendTflite, Int8ModelGeneratedCIsBitExactWithTheInterpreter) {
+  VerifyOptions options;
+  options.count = 4;
+  options.check_unoptimized = false;  // the QDQ float reading rounds differently by design
+  const VerifyResult result = verify_model(tflite_data("ops_int8.tflite"), options);
+  EXPECT_TRUE(result.passed()) << result.summary();
+  int compared = 0;
+  for (const CaseResult& c : result.cases)
+    for (const OutputCheck& o : c.outputs)
+      for (const Comparison& cmp : o.comparisons)
+        if (cmp.against == "interpreter") {
+          EXPECT_TRUE(cmp.bit_exact) << c.label << " " << o.name;
+          ++compared;
+        }
+  EXPECT_EQ(compared, 4 * 3);
 }
 
 struct MalformedTflite {
