@@ -9,6 +9,7 @@ outputs come from an independent NumPy implementation of TFLite's NHWC semantics
   ops_int8.tflite    the same graph quantized: QUANTIZE at the input, int8 activations
                      (per-tensor), per-channel conv weights, int32 biases, DEQUANTIZE at the outputs
   input.bin          the float32 NHWC input [1, 8, 8, 3] both are tested with
+                     (both models are also copied to tests/fuzz/tflite_seeds, the fuzz corpus)
   expected_0.bin     float reference of output 0 ([1, 10] softmax), expected_1.bin output 1
                      ([1, 3, 3, 1] mean over channels), expected_2.bin output 2 ([1, 1, 1, 8]
                      mean over height and width, keep_dims)
@@ -22,6 +23,7 @@ Usage: python3 tests/data/tflite/make_tflite_models.py   (needs numpy and flatc)
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -351,9 +353,11 @@ def main():
     ref["out0"].astype(np.float32).tofile(os.path.join(HERE, "expected_0.bin"))
     ref["out1"].astype(np.float32).tofile(os.path.join(HERE, "expected_1.bin"))
     ref["out2"].astype(np.float32).tofile(os.path.join(HERE, "expected_2.bin"))
+    seeds = os.path.join(HERE, "..", "..", "fuzz", "tflite_seeds")
     for quantized, name in ((False, "ops_float.tflite"), (True, "ops_int8.tflite")):
         m, inputs, outputs = build(quantized, calib)
         m.write(os.path.join(HERE, name), inputs, outputs)
+        shutil.copyfile(os.path.join(HERE, name), os.path.join(seeds, name))  # fuzz seed corpus
 
     bad = os.path.join(HERE, "malformed")
     os.makedirs(bad, exist_ok=True)
