@@ -504,13 +504,13 @@ class Builder {
       t.name = graph_.unique_name(tflite_name(index));
       t.dtype = dtype_of(index, nullptr);
       t.shape = shape_of(index, nullptr);
-      if (auto it = options_.input_shapes.find(t.name); it != options_.input_shapes.end()) {
-        if (it->second.size() != t.shape.size())
-          throw Error(
-              fmt::format("--shape {}: the model's input has rank {}", t.name, t.shape.size()));
-        t.shape = it->second;
-        check_shape_size(t.shape, t.dtype, index, nullptr);
-      }
+      // Every TFLite tensor has a static shape and the converters rely on them (RESHAPE's
+      // target, FULLY_CONNECTED's rows): a --shape can only restate the input's own shape.
+      if (auto it = options_.input_shapes.find(t.name); it != options_.input_shapes.end())
+        if (it->second != t.shape)
+          throw UnsupportedError(
+              fmt::format("--shape {}: TFLite models have static shapes; this input is {}, not {}",
+                          t.name, shape_to_string(t.shape), shape_to_string(it->second)));
       t.shape_known = true;
       if (quantized(index, nullptr)) {
         QuantParams q = *quant_of(index, nullptr);

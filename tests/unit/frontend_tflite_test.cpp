@@ -162,6 +162,25 @@ TEST(FrontendTflite, Int8ModelGeneratedCIsBitExactWithTheInterpreter) {
   EXPECT_EQ(compared, 4 * 3);
 }
 
+TEST(FrontendTflite, ShapeOverridesMustRestateTheStaticInputShape) {
+  LoadOptions same;
+  same.input_shapes["input"] = {1, 8, 8, 3};
+  EXPECT_NO_THROW(load_model(tflite_data("ops_float.tflite"), same));
+  LoadOptions batch2;
+  batch2.input_shapes["input"] = {2, 8, 8, 3};
+  try {
+    load_model(tflite_data("ops_float.tflite"), batch2);
+    ADD_FAILURE() << "loaded";
+  } catch (const UnsupportedError& e) {
+    EXPECT_NE(std::string(e.what()).find("--shape input: TFLite models have static shapes"),
+              std::string::npos)
+        << e.what();
+  }
+  LoadOptions unknown;
+  unknown.input_shapes["nope"] = {1};
+  EXPECT_THROW(load_model(tflite_data("ops_float.tflite"), unknown), Error);
+}
+
 struct MalformedTflite {
   const char* file;
   std::vector<const char*> expected;
