@@ -36,3 +36,20 @@ add_test(NAME fuzz_onnx_loader
           ${KILN_FUZZ_WORK_CORPUS} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seeds
           ${CMAKE_CURRENT_SOURCE_DIR}/data/malformed ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/regressions)
 set_tests_properties(fuzz_onnx_loader PROPERTIES TIMEOUT 180 LABELS fuzz)
+
+# libFuzzer target for the TFLite frontend (tests/fuzz/fuzz_tflite_loader.cpp): 30 s with a fixed
+# seed from tests/fuzz/tflite_seeds (the generated test models of tests/data/tflite and two
+# MLPerf Tiny int8 models) and the malformed TFLite files. The long run (10 million executions)
+# is documented in docs/architecture.md (Tests, fuzz targets).
+add_executable(fuzz_tflite_loader ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_tflite_loader.cpp)
+target_link_libraries(fuzz_tflite_loader PRIVATE kiln_core)
+target_compile_options(fuzz_tflite_loader PRIVATE -fsanitize=fuzzer,address,undefined)
+target_link_options(fuzz_tflite_loader PRIVATE -fsanitize=fuzzer,address,undefined)
+set(KILN_FUZZ_TFLITE_CORPUS ${CMAKE_CURRENT_BINARY_DIR}/fuzz_tflite_corpus)
+file(MAKE_DIRECTORY ${KILN_FUZZ_TFLITE_CORPUS})
+add_test(NAME fuzz_tflite_loader
+  COMMAND fuzz_tflite_loader -seed=1 -max_total_time=30 -timeout=10 -rss_limit_mb=2048
+          -max_len=131072 -print_final_stats=1 -artifact_prefix=${KILN_FUZZ_ARTIFACTS}/
+          ${KILN_FUZZ_TFLITE_CORPUS} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/tflite_seeds
+          ${CMAKE_CURRENT_SOURCE_DIR}/data/tflite/malformed)
+set_tests_properties(fuzz_tflite_loader PROPERTIES TIMEOUT 120 LABELS fuzz)

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "frontend/onnx_loader.hpp"
+#include "frontend/tflite_loader.hpp"
 #include "ir/error.hpp"
 
 namespace kiln {
@@ -39,16 +40,13 @@ std::vector<uint8_t> read_model_file(const std::string& path) {
   return bytes;
 }
 
-bool looks_like_tflite(std::span<const uint8_t> bytes) {
-  return bytes.size() >= 8 && std::memcmp(bytes.data() + 4, "TFL3", 4) == 0;
-}
-
 Graph load_detected_format(std::span<const uint8_t> bytes, const std::string& source,
                            const LoadOptions& options) {
   if (bytes.empty()) throw Error("empty file");
   if (bytes.size() >= kMaxModelFileBytes) throw Error("file is larger than 2 GiB");
-  if (looks_like_tflite(bytes))
-    throw UnsupportedError("TFLite flatbuffer models are not supported yet; convert to ONNX");
+  // Detected by content: TFLite flatbuffers carry the identifier "TFL3" at bytes 4..7.
+  if (tflite_frontend::is_tflite(bytes))
+    return tflite_frontend::graph_from_tflite(bytes, source, options);
   onnx::ModelProto model;
   if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     throw Error("not an ONNX model (protobuf parsing failed; truncated or not a model file)");
@@ -83,6 +81,13 @@ Graph load_model(const std::string& path, const LoadOptions& options) {
 
 std::vector<std::string> declared_runtime_inputs(const std::string& path) {
   std::vector<uint8_t> bytes = read_model_file(path);
+  if (tflite_frontend::is_tflite(bytes)) {
+    try {
+      return tflite_frontend::tflite_runtime_inputs(bytes);
+    } catch (const Error& e) {
+      throw Error(with_source(path, e.what()));
+    }
+  }
   onnx::ModelProto model;
   if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     throw Error(path + ": not an ONNX model (protobuf parsing failed)");

@@ -1,6 +1,7 @@
 #pragma once
 // Entry point of every frontend: reads a model file into a Graph. The format is detected from
-// the file's content (ONNX protobuf now; TFLite flatbuffers later), not only its extension.
+// the file's content (ONNX protobuf, or TFLite flatbuffer: "TFL3" at bytes 4..7), not only its
+// extension.
 #include <cstdint>
 #include <map>
 #include <span>

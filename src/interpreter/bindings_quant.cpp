@@ -20,9 +20,11 @@ extern "C" {
 #include "kiln_matmul_acc_s8.h"
 #include "kiln_matmul_s8.h"
 #include "kiln_max_pool_s8.h"
+#include "kiln_mean_tflm_s8.h"
 #include "kiln_quantize_linear.h"
 #include "kiln_requantize.h"
 #include "kiln_softmax_s8.h"
+#include "kiln_softmax_tflm_s8.h"
 }
 
 namespace kiln {
@@ -123,6 +125,16 @@ KILN_BIND_KERNEL(kiln_softmax_s8, [](const KernelInvocation& k) {
                                                                                  : k.in<int32_t>(1);
   kiln_softmax_s8(k.in<int8_t>(0), exp_table, k.out<int8_t>(2), k.i(3), k.i(4), k.i(5), k.i(6),
                   k.i(7), k.i(8), k.i(9));
+});
+
+KILN_BIND_KERNEL(kiln_mean_tflm_s8, [](const KernelInvocation& k) {
+  kiln_mean_tflm_s8(k.in<int8_t>(0), k.out<int8_t>(1), k.i(2), k.i(3), k.i(4), k.i(5), k.i(6),
+                    k.i(7));
+});
+
+KILN_BIND_KERNEL(kiln_softmax_tflm_s8, [](const KernelInvocation& k) {
+  kiln_softmax_tflm_s8(k.in<int8_t>(0), k.out<int8_t>(1), k.i(2), k.i(3), k.i(4), k.i(5), k.i(6),
+                       k.i(7));
 });
 
 }  // namespace kiln

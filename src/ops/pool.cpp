@@ -163,6 +163,22 @@ KernelCall lower_quantized_global_pool(const Node& node, const Graph& graph, int
   }
   if (x.dtype != DType::Int8 || y.dtype != DType::Int8)
     throw UnsupportedError(node.describe() + ": quantized GlobalAveragePool supports int8");
+  if (node.attr_string(kArithmeticAttr, "") == "tflite" &&
+      node.activation.kind == Activation::None) {
+    // TFLite's MEAN over height and width: requantize the sum, then divide (kiln_mean_tflm_s8).
+    const FixedPointMultiplier m =
+        quantize_multiplier(static_cast<double>(per_tensor_scale(node, x, "input")) /
+                            static_cast<double>(per_tensor_scale(node, y, "output")));
+    return KernelCall("kiln_mean_tflm_s8")
+        .input(x.name)
+        .output(y.name)
+        .i(xs[0] * xs[1])
+        .i(plane)
+        .i(per_tensor_zero_point(node, x, "input"))
+        .i(per_tensor_zero_point(node, y, "output"))
+        .i(m.multiplier)
+        .i(m.shift);
+  }
   const Requantization r = requantization(
       node, {scale_ratio(per_tensor_scale(node, x, "input"),
                          per_tensor_scale(node, y, "output") * static_cast<float>(plane))});

@@ -15,6 +15,9 @@ namespace kiln {
 // shift, TFLite's arithmetic; the default), "shift" (power of two only) or "single" (one
 // round-half-to-even of acc x float32 M, ONNX Runtime's arithmetic; see kiln_requant.h).
 inline constexpr const char* kRequantAttr = "kiln_requant";
+// Node attribute "tflite": the node comes from a .tflite model and its integer form must follow
+// TFLite (Micro)'s reference arithmetic where that differs from kiln's default (Softmax).
+inline constexpr const char* kArithmeticAttr = "kiln_arithmetic";
 
 bool is_quantized(const Tensor& tensor);
 // The tensor's quantization parameters; Error naming node, role and tensor if it has none.

@@ -6,6 +6,7 @@
 // old-form node additionally carries the kiln attribute kCoerceAttr = 1, which makes the
 // normalized span run from `axis` to the last dim. (The two agree whenever axis is the last
 // dim, the common case.)
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -64,6 +65,30 @@ KernelCall lower_softmax(const Node& node, const Graph& graph, bool log_softmax)
     if (x.dtype != DType::Int8 || y.dtype != DType::Int8)
       throw UnsupportedError(node.describe() + ": quantized Softmax supports int8");
     const double x_scale = per_tensor_scale(node, x, "input");
+    if (node.attr_string(kArithmeticAttr, "") == "tflite" &&
+        per_tensor_scale(node, y, "output") == 1.0f / 256 &&
+        per_tensor_zero_point(node, y, "output") == -128) {
+      // TFLite (Micro)'s own fixed-point softmax, for models imported from .tflite files: input
+      // differences rescaled to Q5.26 by beta * x_scale (beta is 1: the frontend folds no other),
+      // capped like TFLite's PreprocessSoftmaxScaling; differences below diff_min give -128.
+      constexpr int kScaledDiffIntegerBits = 5;
+      const double real = std::min(x_scale * std::ldexp(1.0, 31 - kScaledDiffIntegerBits),
+                                   std::ldexp(1.0, 31) - 1.0);
+      const FixedPointMultiplier m = quantize_multiplier(real);
+      if (m.shift < 0 || m.shift > 30)
+        throw UnsupportedError(node.describe() + ": input scale out of TFLite's softmax range");
+      const double radius = ((1 << kScaledDiffIntegerBits) - 1) *
+                            std::ldexp(1.0, 31 - kScaledDiffIntegerBits) / std::ldexp(1.0, m.shift);
+      return KernelCall("kiln_softmax_tflm_s8")
+          .input(x.name)
+          .output(y.name)
+          .i(outer)
+          .i(length)
+          .i(inner)
+          .i(m.multiplier)
+          .i(m.shift)
+          .i(-static_cast<int64_t>(std::floor(radius)));
+    }
     std::vector<int64_t> exp_table(256);
     for (size_t d = 0; d < exp_table.size(); ++d)
       exp_table[d] = std::llround(std::ldexp(std::exp(-static_cast<double>(d) * x_scale), 30));

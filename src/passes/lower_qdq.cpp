@@ -30,6 +30,7 @@
 #include "passes/graph_rewrite.hpp"
 #include "passes/infer_shapes.hpp"
 #include "quant/quant_math.hpp"
+#include "quant/tflite_lut.hpp"
 
 namespace kiln {
 
@@ -465,6 +466,9 @@ bool rewrite_pool_or_softmax(Graph& graph, int index, const Requantized& r) {
   return true;
 }
 
+bool install_lut(Graph& graph, const Node& node, const Dequantized& x, const Requantized& r,
+                 const std::vector<int64_t>& table);
+
 // An element-wise function of one int8 input becomes a 256-entry table, evaluated here with the
 // float op itself (through the interpreter's constant folding) on every dequantized input value.
 bool rewrite_lut(Graph& graph, int index, const Requantized& r) {
@@ -474,10 +478,22 @@ bool rewrite_lut(Graph& graph, int index, const Requantized& r) {
     return false;
   for (size_t i = 1; i < node.inputs.size(); ++i)
     if (node.has_input(i) && !graph.tensor(node.inputs[i]).constant) return false;
-  Graph table_graph;
-  std::vector<float> inputs(256);
   const float sx = x->params.scales[0];
   const int32_t zx = x->params.zero_points.empty() ? 0 : x->params.zero_points[0];
+  // Nodes from .tflite files use TFLite Micro's integer form where it has one.
+  std::optional<std::vector<int64_t>> tflite_table;
+  if (node.attr_string(kArithmeticAttr, "") == "tflite") {
+    float clip_min = -INFINITY, clip_max = INFINITY;
+    if (is_op(node, "Clip")) {
+      if (node.has_input(1)) clip_min = graph.tensor(node.inputs[1]).as_float().at(0);
+      if (node.has_input(2)) clip_max = graph.tensor(node.inputs[2]).as_float().at(0);
+    }
+    tflite_table = tflite_lut_s8(node.op_type, sx, zx, r.params.scales[0], r.params.zero_points[0],
+                                 clip_min, clip_max);
+  }
+  if (tflite_table) return install_lut(graph, node, *x, r, *tflite_table);
+  Graph table_graph;
+  std::vector<float> inputs(256);
   for (int q = -128; q < 128; ++q) inputs[q + 128] = static_cast<float>(q - zx) * sx;
   Tensor in = make_constant<float>("x", DType::Float32, {256}, inputs);
   table_graph.add_tensor(std::move(in));
@@ -499,7 +515,13 @@ bool rewrite_lut(Graph& graph, int index, const Requantized& r) {
     if (std::isnan(v)) return false;
     table.push_back(quantize_value(v, r.params.scales[0], r.params.zero_points[0], DType::Int8));
   }
-  annotate(graph, *x);
+  return install_lut(graph, node, *x, r, table);
+}
+
+// Replaces `node` by a kiln.Lut reading x's integers through `table` (256 int8 entries).
+bool install_lut(Graph& graph, const Node& node, const Dequantized& x, const Requantized& r,
+                 const std::vector<int64_t>& table) {
+  annotate(graph, x);
   const std::string table_name =
       add_integer_constant(graph, node.name + "_table", DType::Int8, {256}, table);
   const std::string out = absorb_quantize_nodes(graph, r);
@@ -508,7 +530,7 @@ bool rewrite_lut(Graph& graph, int index, const Requantized& r) {
   lut.name = n.name;
   lut.op_type = "Lut";
   lut.domain = "kiln";
-  lut.inputs = {x->name, table_name};
+  lut.inputs = {x.name, table_name};
   lut.outputs = {out};
   n = std::move(lut);
   return true;

@@ -22,6 +22,7 @@
 #include "interpreter/interpreter.hpp"
 #include "ir/graph.hpp"
 #include "passes/pipeline.hpp"
+#include "verify/tensor_io.hpp"
 #include "verify/verify.hpp"
 
 // Raw float32 files and TensorProto raw_data are little-endian; the tests copy host floats.
@@ -334,6 +335,120 @@ double max_scaled_error(const FloatTensor& actual, const FloatTensor& expected) 
     worst = std::max(worst, error);
   }
   return worst;
+}
+
+// ---- typed tensors and ONNX Runtime (int8 models; moved from mlperf_int8_test.cpp) ----
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// ONNX Runtime's name for a kiln dtype in run_ort.js sidecars.
+std::string ort_dtype_name(DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return "float32";
+    case DType::Int8: return "int8";
+    case DType::UInt8: return "uint8";
+    case DType::Int16: return "int16";
+    case DType::Int32: return "int32";
+    default:
+      throw std::runtime_error("run_ort.js does not exchange " + std::string(dtype_name(dtype)));
+  }
+}
+
+DType dtype_from_ort_name(const std::string& name) {
+  for (DType dtype : {DType::Float32, DType::Int8, DType::UInt8, DType::Int16, DType::Int32})
+    if (ort_dtype_name(dtype) == name) return dtype;
+  throw std::runtime_error("run_ort.js wrote unknown dtype '" + name + "'");
+}
+
+namespace {
+std::string typed_sample_name(size_t index) {
+  std::string digits = std::to_string(index);
+  return "sample_" + std::string(6 - std::min<size_t>(6, digits.size()), '0') + digits;
+}
+}  // namespace
+
+// Runs ONNX Runtime on typed tensors (run_ort.js's "dtype" sidecar field); outputs per sample.
+std::vector<std::vector<Tensor>> run_ort_typed(const fs::path& model,
+                                               const std::vector<std::vector<Tensor>>& samples,
+                                               const fs::path& work_dir) {
+  const fs::path input_root = work_dir / "ort_in";
+  const fs::path output_root = work_dir / "ort_out";
+  for (size_t s = 0; s < samples.size(); ++s) {
+    const fs::path dir = input_root / typed_sample_name(s);
+    fs::create_directories(dir);
+    for (size_t i = 0; i < samples[s].size(); ++i) {
+      const Tensor& tensor = samples[s][i];
+      const std::string stem = "input_" + std::to_string(i);
+      write_raw(dir / (stem + ".bin"), tensor);
+      std::ofstream(dir / (stem + ".json")) << nlohmann::json{
+          {"name", tensor.name},
+          {"shape", tensor.shape},
+          {"dtype", ort_dtype_name(tensor.dtype)}}.dump();
+    }
+  }
+  const CommandResult ort =
+      run_command({"node", (source_dir() / "tests" / "ort" / "run_ort.js").string(), model.string(),
+                   input_root.string(), output_root.string()});
+  if (ort.exit_code != 0) throw std::runtime_error("run_ort.js failed:\n" + ort.output);
+
+  std::vector<std::vector<Tensor>> results(samples.size());
+  for (size_t s = 0; s < samples.size(); ++s) {
+    const fs::path dir = output_root / typed_sample_name(s);
+    for (int j = 0; fs::exists(dir / ("output_" + std::to_string(j) + ".json")); ++j) {
+      const std::string stem = "output_" + std::to_string(j);
+      const nlohmann::json sidecar = nlohmann::json::parse(read_text(dir / (stem + ".json")));
+      Tensor like;
+      like.name = sidecar.at("name").get<std::string>();
+      like.shape = sidecar.at("shape").get<Shape>();
+      like.shape_known = true;
+      like.dtype = dtype_from_ort_name(sidecar.value("dtype", std::string("float32")));
+      Tensor tensor = read_raw(dir / (stem + ".bin"), like);
+      tensor.name = like.name;
+      results[s].push_back(std::move(tensor));
+    }
+    if (results[s].empty())
+      throw std::runtime_error("run_ort.js wrote no outputs in " + dir.string());
+  }
+  return results;
+}
+
+// The model's runtime inputs as kiln sees them after loading (symbolic dims = 1).
+std::vector<Tensor> input_templates(const Graph& graph) {
+  std::vector<Tensor> templates;
+  for (const std::string& name : graph.inputs) {
+    const Tensor& value = graph.tensor(name);
+    Tensor input;
+    input.name = name;
+    input.dtype = value.dtype;
+    input.shape = value.shape;
+    input.shape_known = true;
+    templates.push_back(std::move(input));
+  }
+  return templates;
+}
+
+int64_t element_as_int(const Tensor& tensor, int64_t index) {
+  switch (tensor.dtype) {
+    case DType::Int8: return reinterpret_cast<const int8_t*>(tensor.data.data())[index];
+    case DType::UInt8: return tensor.data[static_cast<size_t>(index)];
+    case DType::Int16: {
+      int16_t value;
+      std::memcpy(&value, tensor.data.data() + 2 * index, 2);
+      return value;
+    }
+    case DType::Int32: {
+      int32_t value;
+      std::memcpy(&value, tensor.data.data() + 4 * index, 4);
+      return value;
+    }
+    default: throw std::runtime_error("not an integer tensor: " + tensor.name);
+  }
 }
 
 }  // namespace kiln::realmodel

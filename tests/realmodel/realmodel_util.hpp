@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/graph.hpp"
 #include "ir/tensor.hpp"
 
 namespace kiln::realmodel {
@@ -125,6 +126,21 @@ inline double scaled_error(float actual, float expected) {
 
 // Largest scaled_error over two tensors of equal shape; +infinity on a shape mismatch or NaN.
 double max_scaled_error(const FloatTensor& actual, const FloatTensor& expected);
+
+// ---- typed (integer) tensors ------------------------------------------------------------------
+
+std::string read_text(const fs::path& path);
+// ONNX Runtime's name for a kiln dtype in run_ort.js sidecars ("int8", "float32", ...).
+std::string ort_dtype_name(DType dtype);
+DType dtype_from_ort_name(const std::string& name);
+// Runs ONNX Runtime on typed tensors (run_ort.js's "dtype" sidecar field); outputs per sample.
+std::vector<std::vector<Tensor>> run_ort_typed(const fs::path& model,
+                                               const std::vector<std::vector<Tensor>>& samples,
+                                               const fs::path& work_dir);
+// The graph's runtime inputs as empty tensors (name, dtype, shape).
+std::vector<Tensor> input_templates(const Graph& graph);
+// Element `index` of an integer tensor.
+int64_t element_as_int(const Tensor& tensor, int64_t index);
 
 }  // namespace kiln::realmodel
 
