@@ -92,7 +92,7 @@ TEST(MeanTflm, RequantizesTheSumThenDividesRoundingHalfAwayFromZero) {
   const kiln::FixedPointMultiplier quarter = kiln::quantize_multiplier(0.25);
   int8_t single = 5;
   kiln_global_average_pool_s8(x.data(), &single, 1, 4, 0, 0, quarter.multiplier, quarter.shift,
-                              -128, 127);
+                              KILN_REQUANT_FIXED_POINT, -128, 127);
   EXPECT_EQ(single, 1);
   // Negative sums round away from zero; zero points and saturation apply per plane.
   const std::vector<int8_t> planes = {-3, -3, -3, -2, 127, 127, 127, 127};
