@@ -21,7 +21,7 @@ constexpr size_t kAStrideK = 8, kBStrideK = 9, kBStrideN = 10, kWBits = 11, kBZe
 
 // Must equal KILN_CONV_PATCH_MAX in src/kernels/kiln_fast_s8.h and KILN_DW_MAX_TAPS in
 // src/kernels/kiln_conv_s8_dw_body.h.
-constexpr int64_t kConvPatchMax = 256;
+constexpr int64_t kConvPatchMax = 640;
 constexpr int64_t kDepthwiseMaxTaps = 64;
 
 int64_t int_arg(const KernelCall& c, size_t i) {

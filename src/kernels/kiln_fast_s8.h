@@ -30,9 +30,10 @@
 #endif
 
 /* Largest im2col patch (taps per output pixel: in_channels/group * kernel size) of the patch
- * kernels. Two patches of int16 live on the stack (2 * 2 * 256 = 1 KiB), so the stack bound is
- * small and fixed; larger convolutions stay on the reference kernel. */
-#define KILN_CONV_PATCH_MAX 256
+ * kernels. Two patches of int16 live on the stack (2 * 2 * 640 = 2.5 KiB), so the stack bound is
+ * fixed; 640 covers a 3x3 convolution over 64 channels (ResNet-8's largest, 576 taps). Larger
+ * convolutions stay on the reference kernel. */
+#define KILN_CONV_PATCH_MAX 640
 
 /* y = clamp(zero_point + requantize(acc)): the last step of the reference kernels, verbatim. */
 static inline int8_t kiln_fast_requant_s8(int32_t acc, int32_t mode, int32_t multiplier,

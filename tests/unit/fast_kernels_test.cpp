@@ -100,8 +100,9 @@ TEST(FastKernels, SelectionFallsBackToTheReferenceWhereNoFastKernelApplies) {
   EXPECT_EQ(fast(conv_call(8, 16, 1, in, in, k3, one, pad, 8, 3)), "kiln_conv_s8");
   // 3-D convolution.
   EXPECT_EQ(fast(conv_call(8, 16, 1, {4, 6, 6}, {4, 6, 6}, k3, one, pad)), "kiln_conv_s8");
-  // A patch larger than KILN_CONV_PATCH_MAX (64 * 3 * 3 = 576 taps).
-  EXPECT_EQ(fast(conv_call(64, 16, 1, in, in, k3, one, pad)), "kiln_conv_s8");
+  // A patch larger than KILN_CONV_PATCH_MAX (72 * 3 * 3 = 648 taps); 64 * 3 * 3 = 576 fits.
+  EXPECT_EQ(fast(conv_call(72, 16, 1, in, in, k3, one, pad)), "kiln_conv_s8");
+  EXPECT_EQ(fast(conv_call(64, 16, 1, in, in, k3, one, pad)), "kiln_conv_s8_im2col");
   // Channel multiplier 2 with one input channel per group: one output channel per patch row.
   EXPECT_EQ(fast(conv_call(8, 8, 8, in, in, k3, one, pad, 8, 0)), "kiln_conv_s8_dw3x3");
   // Neither B rows nor columns contiguous, 4-bit fully connected weights.
