@@ -268,6 +268,11 @@ TEST(FastKernels, QemuSweepCortexM0plusPortableMatchesReference) {
   run_sweep_in_qemu("cortex-m0plus", 7u, 1000);
 }
 
+// RISC-V (rv32imac) runs the portable C of the fast kernels (no DSP or vector intrinsics).
+TEST(FastKernels, QemuSweepRiscv32PortableMatchesReference) {
+  run_sweep_in_qemu("riscv32", 32u, 1000);
+}
+
 // The whole KWS int8 network generated with the fast kernel set, run on emulated Cortex-M4:
 // bit-exact with the interpreter (reference kernels), and far fewer instructions than the
 // reference kernels' 207.5 million.
