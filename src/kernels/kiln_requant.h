@@ -197,7 +197,9 @@ static inline int32_t kiln_single_rounding_multiply(int64_t x, int32_t scale_bit
   int32_t drop;
   if (magnitude == 0 || scale_mantissa == 0) return 0;
   /* float32(x): 24 significant bits; then the product, rounded to 24 bits again. */
-  product = kiln_round_significand(magnitude, 24, &exponent) * scale_mantissa;
+  /* Accumulators below 2^24 (nearly all) are exact in float32: no rounding, no bit count. */
+  product = (magnitude >> 24 ? kiln_round_significand(magnitude, 24, &exponent) : magnitude) *
+            scale_mantissa;
   product = kiln_round_significand(product, 24, &exponent);
   if (exponent >= 0) {
     if (exponent > 31 || (product << exponent) > (uint64_t)INT32_MAX + (x < 0 ? 1u : 0u))
