@@ -179,7 +179,7 @@ class GraphBuilder {
     graph_.topo_sort();
     graph_.remove_unused_tensors();
     infer_shapes(graph_);
-    drop_folded_nodes();
+    drop_folded_nodes(graph_);
     graph_.verify();
     return std::move(graph_);
   }
@@ -455,21 +455,6 @@ class GraphBuilder {
       op->upgrade(node, graph_, node_opsets_[i]);
       graph_.nodes[i] = std::move(node);
     }
-  }
-
-  // Shape inference evaluated nodes whose inputs were all constant; their outputs are now
-  // constants, so the nodes themselves are gone from the schedule (a constant has no producer).
-  void drop_folded_nodes() {
-    std::erase_if(graph_.nodes, [&](const Node& node) {
-      bool any_output = false;
-      for (const std::string& out : node.outputs) {
-        if (out.empty()) continue;
-        if (!graph_.tensor(out).constant) return false;
-        any_output = true;
-      }
-      return any_output;
-    });
-    graph_.remove_unused_tensors();
   }
 
   const onnx::ModelProto& model_;

@@ -135,7 +135,7 @@ class Builder {
     graph_.topo_sort();
     graph_.remove_unused_tensors();
     infer_shapes(graph_);
-    drop_folded_nodes();
+    drop_folded_nodes(graph_);
     graph_.verify();
     return std::move(graph_);
   }
@@ -1093,19 +1093,6 @@ class Builder {
     if (o.shrink_axis_mask() != 0)
       out = emit(ctx, "Reshape", {out, ints_constant(ctx.prefix + "_shape", ys)});
     set_output(ctx, y, out, Layout::Tflite);
-  }
-
-  void drop_folded_nodes() {
-    std::erase_if(graph_.nodes, [&](const Node& node) {
-      bool any_output = false;
-      for (const std::string& out : node.outputs) {
-        if (out.empty()) continue;
-        if (!graph_.tensor(out).constant) return false;
-        any_output = true;
-      }
-      return any_output;
-    });
-    graph_.remove_unused_tensors();
   }
 
   const tfl::Model& model_;

@@ -44,4 +44,17 @@ bool infer_shapes(Graph& graph) {
   return true;
 }
 
+void drop_folded_nodes(Graph& graph) {
+  std::erase_if(graph.nodes, [&](const Node& node) {
+    bool any_output = false;
+    for (const std::string& out : node.outputs) {
+      if (out.empty()) continue;
+      if (!graph.tensor(out).constant) return false;
+      any_output = true;
+    }
+    return any_output;
+  });
+  graph.remove_unused_tensors();
+}
+
 }  // namespace kiln

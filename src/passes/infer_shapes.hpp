@@ -9,6 +9,10 @@ namespace kiln {
 // Returns true (it always annotates).
 bool infer_shapes(Graph& graph);
 
+// Shape inference evaluates nodes whose inputs are all constant; their outputs become constants,
+// so the frontends drop those nodes from the schedule (a constant has no producer).
+void drop_folded_nodes(Graph& graph);
+
 // Largest constant (bytes) shape inference will fold; bigger results stay runtime ops.
 constexpr int64_t kMaxFoldBytes = 64 << 20;
 

@@ -491,8 +491,8 @@ TEST(FrontendFile, ReportsMissingFileAndDirectory) {
 }
 
 TEST(FrontendFile, DetectsTfliteFlatbuffers) {
-  // TFL3 at bytes 4..7 routes to the TFLite frontend, whose verifier rejects this stub (the
-  // TFLite frontend itself is tested in frontend_tflite_test.cpp).
+  // TFL3 at bytes 4..7 routes to the TFLite frontend, whose verifier rejects this header-only file
+  // (the TFLite frontend itself is tested in frontend_tflite_test.cpp).
   std::vector<uint8_t> bytes = {0x1c, 0, 0, 0, 'T', 'F', 'L', '3', 0, 0, 0, 0};
   try {
     load_model_from_memory(bytes, "model.onnx");
