@@ -2,7 +2,13 @@
 // Runs an ONNX model with ONNX Runtime (CPU) on raw tensors: the independent reference for
 // kiln's real-model tests.
 //
-//   node run_ort.js MODEL INPUT_ROOT OUTPUT_ROOT
+//   node run_ort.js [--optimization basic|extended|all] MODEL INPUT_ROOT OUTPUT_ROOT
+//
+// --optimization is ONNX Runtime's graph optimization level (default basic: a plain reference
+// for float models). Quantized (QDQ) models need `all` (ONNX Runtime's own default) or
+// `extended` to run the way ONNX Runtime runs them in practice: those levels fuse
+// DequantizeLinear -> op -> QuantizeLinear into integer kernels (QLinearConv, ...); at `basic`
+// every QDQ op is computed in float32 and rounded once at its QuantizeLinear.
 //
 // INPUT_ROOT holds one sub-directory per sample (any names; processed in sorted order). Each
 // sample directory holds, for every model input i:
@@ -99,16 +105,23 @@ function writeOutputs(session, results, outDir) {
 }
 
 async function main() {
+  const usage = 'usage: node run_ort.js [--optimization basic|extended|all] MODEL INPUT_ROOT OUTPUT_ROOT';
   const args = process.argv.slice(2);
-  if (args.length !== 3) fail('usage: node run_ort.js MODEL INPUT_ROOT OUTPUT_ROOT', 2);
+  let optimization = 'basic';
+  if (args.length > 0 && args[0] === '--optimization') {
+    if (args.length < 2 || !['basic', 'extended', 'all'].includes(args[1])) fail(usage, 2);
+    optimization = args[1];
+    args.splice(0, 2);
+  }
+  if (args.length !== 3) fail(usage, 2);
   const [modelPath, inputRoot, outputRoot] = args;
   const ort = loadOrt();
-  // One thread and no graph rewrites beyond the basic ones: the reference should be plain.
+  // One thread; by default no graph rewrites beyond the basic ones: the reference should be plain.
   const session = await ort.InferenceSession.create(modelPath, {
     executionProviders: ['cpu'],
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
-    graphOptimizationLevel: 'basic',
+    graphOptimizationLevel: optimization,
   });
   const samples = fs.readdirSync(inputRoot, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())

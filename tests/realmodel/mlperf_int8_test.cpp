@@ -6,9 +6,9 @@
 // interpreter in-process and kiln's generated C (verify library: compile, build with cc, run).
 //  - generated C vs interpreter: bit-exact (verify's built-in check);
 //  - interpreter (hence generated C, being bit-identical) vs ONNX Runtime: the fraction of
-//    exactly equal output elements and the largest difference, held to per-model floors; the
-//    issue's 99.9% / 1 LSB target is met by ad01 and streaming_ww, not quite by kws (see
-//    kInt8Models);
+//    exactly equal output elements and the largest difference, held to the issue's 99.9% /
+//    1 LSB target against ONNX Runtime's default execution (see kIssueExactFraction), and
+//    measured against its float32 execution of the QDQ ops;
 //  - arena bytes <= 1.05 x the liveness lower bound (the figures the compile report holds).
 // The hybrid model (int8 weights folded to float, float activations) is compared like the float
 // models: generated C vs ONNX Runtime with rtol 1e-4 / atol 1e-5 on 20 inputs.
@@ -60,30 +60,82 @@ std::string short_summary(const VerifyResult& result) {
   return text;
 }
 
-// The issue's target is >= 99.9% exact and <= 1 LSB everywhere (kIssueExactFraction, 1 LSB).
-// Pre-quantized ONNX models lower with "single" requantization (kiln_requant.h
-// KILN_REQUANT_SINGLE: one round-half-to-even of float32(acc) * float32 scale, emulated with
-// integers), which is ONNX Runtime's QLinearConv / QGemm arithmetic, so ad01 and streaming_ww
-// meet the target. kws does not quite: ONNX Runtime runs kws's first Conv (behind a Reshape its
-// QDQ fusion does not see through), AveragePool, dense layer and Softmax in float32, whose
-// summation-order rounding integer code cannot reproduce; one of the 100 inputs has a first-layer
-// value that rounds the other way, and the softmax amplifies the resulting 1 LSB logit difference
-// to 5 LSB on two outputs (docs/quantization.md, "Agreement with ONNX Runtime"). Each model is
-// held to the agreement it measurably reaches, and any gap to the target is printed.
+// The issue's target: >= 99.9% of output elements exactly equal to ONNX Runtime's, <= 1 LSB
+// everywhere. ONNX Runtime is run as it runs by default (graph optimization level "all"): its QDQ
+// fusion turns DequantizeLinear -> Conv/Gemm -> QuantizeLinear into integer QLinearConv / QGemm
+// kernels that requantize with one round-half-to-even of float32(acc) * float32 scale, which is
+// kiln's "single" requantization (kiln_requant.h KILN_REQUANT_SINGLE, emulated with integers),
+// the default for pre-quantized ONNX. All three models are held to the target against it.
+//
+// Measured besides: ONNX Runtime at level "basic", where no fusion happens and every QDQ op is
+// computed in float32 (dequantize, float Conv with MLAS's fused multiply-add chain, quantize).
+// Integer code cannot reproduce float32 summation rounding; on kws one value in 800,000 per
+// layer lands on the other side of a .5 boundary, and on one of the 100 inputs the softmax
+// amplifies a 1 LSB logit difference to 5 LSB (docs/quantization.md, "Agreement with ONNX
+// Runtime"). That comparison is held to what it measurably reaches.
 constexpr double kIssueExactFraction = 0.999;
+constexpr int kIssueMaxDiffLsb = 1;
 
+//
+// Also measured: the same models read with TFLite's requantization (`--requant fixed`, two
+// roundings), against ONNX Runtime's default execution, to show what the rounding rule costs.
 struct Int8Case {
   const char* file;
   uint32_t seed;
-  double min_exact_fraction;  // measured: kws 99.83% (1198/1200), ad01 100%, streaming_ww 100%
-  int max_diff_lsb;           // measured: 5, 0, 0
+  double min_exact_fraction_float_qdq;  // vs ORT "basic": kws 99.83% (1198/1200), others 100%
+  int max_diff_lsb_float_qdq;           // measured: 5, 0, 0
+  double min_exact_fraction_fixed;      // --requant fixed vs ORT "all": 95.4%, 69.1%, 97.0%
+  int max_diff_lsb_fixed;               // measured: 15, 4, 15
 };
 
 const Int8Case kInt8Models[] = {
-    {"kws_int8.onnx", 811, 0.998, 5},
-    {"ad01_int8.onnx", 812, 0.999, 1},
-    {"streaming_ww_int8.onnx", 813, 0.999, 1},
+    {"kws_int8.onnx", 811, 0.998, 5, 0.95, 15},
+    {"ad01_int8.onnx", 812, 0.999, 1, 0.68, 4},
+    {"streaming_ww_int8.onnx", 813, 0.999, 1, 0.96, 15},
 };
+
+struct Agreement {
+  int64_t elements = 0;
+  int64_t exact = 0;
+  int64_t max_diff = 0;
+  double exact_fraction() const {
+    return static_cast<double>(exact) / static_cast<double>(elements);
+  }
+};
+
+// Interpreter outputs vs reference outputs, element by element; prints the first mismatches.
+Agreement compare_outputs(const std::string& label, const std::vector<TensorMap>& results,
+                          const std::vector<std::string>& outputs,
+                          const std::vector<std::vector<Tensor>>& expected) {
+  Agreement agreement;
+  int reported = 0;
+  for (size_t s = 0; s < results.size(); ++s) {
+    EXPECT_EQ(outputs.size(), expected[s].size()) << label << ": number of outputs";
+    for (size_t j = 0; j < outputs.size() && j < expected[s].size(); ++j) {
+      const Tensor& actual = results[s].at(outputs[j]);
+      const Tensor& reference = expected[s][j];
+      EXPECT_EQ(actual.dtype, reference.dtype) << label << " output " << j;
+      if (shape_elements(actual.shape) != shape_elements(reference.shape)) {
+        ADD_FAILURE() << label << " output " << j << ": " << shape_to_string(actual.shape) << " vs "
+                      << shape_to_string(reference.shape);
+        continue;
+      }
+      for (int64_t i = 0; i < reference.elements(); ++i) {
+        const int64_t diff = std::abs(element_as_int(actual, i) - element_as_int(reference, i));
+        ++agreement.elements;
+        if (diff == 0) {
+          ++agreement.exact;
+        } else if (reported++ < 10) {
+          std::cout << label << ": sample " << s << " output '" << reference.name << "' [" << i
+                    << "]: kiln " << element_as_int(actual, i) << ", ORT "
+                    << element_as_int(reference, i) << "\n";
+        }
+        agreement.max_diff = std::max(agreement.max_diff, diff);
+      }
+    }
+  }
+  return agreement;
+}
 
 void PrintTo(const Int8Case& model, std::ostream* out) {
   *out << model.file;
@@ -118,51 +170,65 @@ TEST_P(MlperfInt8VsOnnxRuntime, IntegerOutputsMatchOnnxRuntime) {
     samples.push_back(std::move(sample));
   }
   TempDir work(std::string("int8-") + label);
-  const std::vector<std::vector<Tensor>> expected = run_ort_typed(model, samples, work.path());
+  const std::vector<std::vector<Tensor>> expected =
+      run_ort_typed(model, samples, work.path(), "all");
+  const std::vector<std::vector<Tensor>> float_qdq =
+      run_ort_typed(model, samples, work.path(), "basic");
 
-  // Interpreter vs ONNX Runtime, element by element.
-  int64_t elements = 0;
-  int64_t exact = 0;
-  int64_t max_diff = 0;
-  int reported = 0;
-  for (size_t s = 0; s < samples.size(); ++s) {
+  std::vector<TensorMap> results;
+  for (const std::vector<Tensor>& sample : samples) {
     TensorMap feeds;
-    for (const Tensor& input : samples[s]) feeds.emplace(input.name, input);
-    const TensorMap results = run_graph(graph, feeds);
-    ASSERT_EQ(graph.outputs.size(), expected[s].size()) << "number of outputs";
-    for (size_t j = 0; j < graph.outputs.size(); ++j) {
-      const Tensor& actual = results.at(graph.outputs[j]);
-      const Tensor& reference = expected[s][j];
-      ASSERT_EQ(actual.dtype, reference.dtype) << label << " output " << j;
-      ASSERT_EQ(shape_elements(actual.shape), shape_elements(reference.shape))
-          << label << " output " << j << ": " << shape_to_string(actual.shape) << " vs "
-          << shape_to_string(reference.shape);
-      for (int64_t i = 0; i < reference.elements(); ++i) {
-        const int64_t diff = std::abs(element_as_int(actual, i) - element_as_int(reference, i));
-        ++elements;
-        if (diff == 0) {
-          ++exact;
-        } else if (reported++ < 10) {
-          std::cout << label << ": sample " << s << " output '" << reference.name << "' [" << i
-                    << "]: kiln " << element_as_int(actual, i) << ", ORT "
-                    << element_as_int(reference, i) << "\n";
-        }
-        max_diff = std::max(max_diff, diff);
-      }
-    }
+    for (const Tensor& input : sample) feeds.emplace(input.name, input);
+    results.push_back(run_graph(graph, feeds));
   }
-  const double exact_fraction = static_cast<double>(exact) / static_cast<double>(elements);
-  std::cout << label << ": interpreter vs ONNX Runtime on " << samples.size()
-            << " inputs: " << exact << "/" << elements << " elements exact ("
-            << 100.0 * exact_fraction << "%), max |diff| " << max_diff << " LSB\n";
-  RecordProperty("exact_fraction", std::to_string(exact_fraction));
-  RecordProperty("max_diff_lsb", std::to_string(max_diff));
-  if (exact_fraction < kIssueExactFraction || max_diff > 1)
-    std::cout << label << ": KNOWN GAP: below the issue's target of " << 100.0 * kIssueExactFraction
-              << "% exact and 1 LSB (ONNX Runtime computes some of this model's layers in "
-              << "float32)\n";
-  EXPECT_GE(exact_fraction, GetParam().min_exact_fraction) << label;
-  EXPECT_LE(max_diff, GetParam().max_diff_lsb) << label;
+
+  // Interpreter vs ONNX Runtime as it runs by default: the issue's target.
+  const Agreement agreement = compare_outputs(label, results, graph.outputs, expected);
+  std::cout << label << ": interpreter vs ONNX Runtime (default optimization, integer QDQ "
+            << "kernels) on " << samples.size() << " inputs: " << agreement.exact << "/"
+            << agreement.elements << " elements exact (" << 100.0 * agreement.exact_fraction()
+            << "%), max |diff| " << agreement.max_diff << " LSB\n";
+  RecordProperty("exact_fraction", std::to_string(agreement.exact_fraction()));
+  RecordProperty("max_diff_lsb", std::to_string(agreement.max_diff));
+  EXPECT_GE(agreement.exact_fraction(), kIssueExactFraction) << label;
+  EXPECT_LE(agreement.max_diff, kIssueMaxDiffLsb) << label;
+
+  // Interpreter vs ONNX Runtime computing every QDQ op in float32: measured, held to its floor.
+  const Agreement float_agreement =
+      compare_outputs(label + " (float QDQ)", results, graph.outputs, float_qdq);
+  std::cout << label << ": interpreter vs ONNX Runtime at level basic (QDQ ops in float32): "
+            << float_agreement.exact << "/" << float_agreement.elements << " elements exact ("
+            << 100.0 * float_agreement.exact_fraction() << "%), max |diff| "
+            << float_agreement.max_diff << " LSB\n";
+  RecordProperty("exact_fraction_float_qdq", std::to_string(float_agreement.exact_fraction()));
+  RecordProperty("max_diff_lsb_float_qdq", std::to_string(float_agreement.max_diff));
+  EXPECT_GE(float_agreement.exact_fraction(), GetParam().min_exact_fraction_float_qdq) << label;
+  EXPECT_LE(float_agreement.max_diff, GetParam().max_diff_lsb_float_qdq) << label;
+
+  // The same model with TFLite's requantization rounding, vs ONNX Runtime's default execution.
+  Graph fixed_graph = load_model(model.string());
+  PipelineOptions fixed_options;
+  fixed_options.qdq_requant = "fixed";
+  optimize(fixed_graph, fixed_options);
+  std::vector<TensorMap> fixed_results;
+  for (const std::vector<Tensor>& sample : samples) {
+    TensorMap feeds;
+    for (const Tensor& input : sample) feeds.emplace(input.name, input);
+    fixed_results.push_back(run_graph(fixed_graph, feeds));
+  }
+  std::ostringstream quiet;  // mismatches are expected here; only the totals are reported
+  std::streambuf* saved = std::cout.rdbuf(quiet.rdbuf());
+  const Agreement fixed_agreement =
+      compare_outputs(label + " (fixed)", fixed_results, fixed_graph.outputs, expected);
+  std::cout.rdbuf(saved);
+  std::cout << label
+            << ": --requant fixed (TFLite's rounding) vs ONNX Runtime: " << fixed_agreement.exact
+            << "/" << fixed_agreement.elements << " elements exact ("
+            << 100.0 * fixed_agreement.exact_fraction() << "%), max |diff| "
+            << fixed_agreement.max_diff << " LSB\n";
+  RecordProperty("exact_fraction_fixed", std::to_string(fixed_agreement.exact_fraction()));
+  EXPECT_GE(fixed_agreement.exact_fraction(), GetParam().min_exact_fraction_fixed) << label;
+  EXPECT_LE(fixed_agreement.max_diff, GetParam().max_diff_lsb_fixed) << label;
 
   // Generated C: bit-exact with the interpreter, within 1 LSB of ONNX Runtime.
   TempDir data(std::string("int8-data-") + label);
@@ -180,7 +246,7 @@ TEST_P(MlperfInt8VsOnnxRuntime, IntegerOutputsMatchOnnxRuntime) {
   VerifyOptions options;
   options.inputs_dir = data.path();
   options.rtol = 0.0;
-  options.atol = GetParam().max_diff_lsb;  // integer outputs, in LSB (see kInt8Models)
+  options.atol = kIssueMaxDiffLsb;  // integer outputs, in LSB
   options.check_unoptimized = false;
   const VerifyResult verify = verify_model(model.string(), options);
   double c_max_abs = 0.0;
@@ -205,7 +271,7 @@ TEST_P(MlperfInt8VsOnnxRuntime, IntegerOutputsMatchOnnxRuntime) {
   EXPECT_TRUE(verify.passed()) << short_summary(verify);
   EXPECT_TRUE(c_bit_exact_with_interpreter);
   EXPECT_EQ(static_cast<int>(verify.cases.size()), kInt8Samples);
-  EXPECT_LE(c_max_abs, GetParam().max_diff_lsb);
+  EXPECT_LE(c_max_abs, kIssueMaxDiffLsb);
   RecordProperty("c_max_diff_lsb", std::to_string(c_max_abs));
 
   // Memory: the arena plan is within 5% of the liveness lower bound.

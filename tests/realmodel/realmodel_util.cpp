@@ -376,9 +376,10 @@ std::string typed_sample_name(size_t index) {
 // Runs ONNX Runtime on typed tensors (run_ort.js's "dtype" sidecar field); outputs per sample.
 std::vector<std::vector<Tensor>> run_ort_typed(const fs::path& model,
                                                const std::vector<std::vector<Tensor>>& samples,
-                                               const fs::path& work_dir) {
+                                               const fs::path& work_dir,
+                                               const std::string& optimization) {
   const fs::path input_root = work_dir / "ort_in";
-  const fs::path output_root = work_dir / "ort_out";
+  const fs::path output_root = work_dir / ("ort_out_" + optimization);
   for (size_t s = 0; s < samples.size(); ++s) {
     const fs::path dir = input_root / typed_sample_name(s);
     fs::create_directories(dir);
@@ -392,9 +393,9 @@ std::vector<std::vector<Tensor>> run_ort_typed(const fs::path& model,
           {"dtype", ort_dtype_name(tensor.dtype)}}.dump();
     }
   }
-  const CommandResult ort =
-      run_command({"node", (source_dir() / "tests" / "ort" / "run_ort.js").string(), model.string(),
-                   input_root.string(), output_root.string()});
+  const CommandResult ort = run_command(
+      {"node", (source_dir() / "tests" / "ort" / "run_ort.js").string(), "--optimization",
+       optimization, model.string(), input_root.string(), output_root.string()});
   if (ort.exit_code != 0) throw std::runtime_error("run_ort.js failed:\n" + ort.output);
 
   std::vector<std::vector<Tensor>> results(samples.size());

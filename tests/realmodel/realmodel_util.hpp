@@ -134,9 +134,12 @@ std::string read_text(const fs::path& path);
 std::string ort_dtype_name(DType dtype);
 DType dtype_from_ort_name(const std::string& name);
 // Runs ONNX Runtime on typed tensors (run_ort.js's "dtype" sidecar field); outputs per sample.
+// `optimization` is ONNX Runtime's graph optimization level ("basic", "extended" or "all"); QDQ
+// models need "all" (ONNX Runtime's default) to run through its integer kernels.
 std::vector<std::vector<Tensor>> run_ort_typed(const fs::path& model,
                                                const std::vector<std::vector<Tensor>>& samples,
-                                               const fs::path& work_dir);
+                                               const fs::path& work_dir,
+                                               const std::string& optimization = "basic");
 // The graph's runtime inputs as empty tensors (name, dtype, shape).
 std::vector<Tensor> input_templates(const Graph& graph);
 // Element `index` of an integer tensor.
