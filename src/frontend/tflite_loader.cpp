@@ -962,16 +962,15 @@ class Builder {
     const auto& o = options(ctx, ctx.op->builtin_options_as_SoftmaxOptions());
     const int x = input_index(*ctx.op, 0), y = output_index(ctx);
     const Layout layout = current_layout(x, ctx);
-    std::string in = float_input(x, layout, ctx);
-    if (o.beta() != 1.0f) {
-      if (quantized(x, &ctx))
-        ctx.unsupported(fmt::format("beta {} on a quantized input is not supported", o.beta()));
-      in = emit(ctx, "Mul", {in, float_scalar(ctx.prefix + "_beta", o.beta())});
-    }
+    const std::string in = float_input(x, layout, ctx);
+    if (!(o.beta() > 0.0f) || !std::isfinite(o.beta()))
+      ctx.unsupported(fmt::format("beta {} (kiln needs a finite beta > 0)", o.beta()));
     // TFLite normalizes over the last axis, which is C (axis 1) in NCHW.
     const int64_t axis = layout == Layout::Nchw ? 1 : -1;
-    // Quantized, it runs TFLite's own fixed-point softmax (kiln_softmax_tflm_s8).
+    // Quantized, it runs TFLite's own fixed-point softmax (kiln_softmax_tflm_s8), beta folded
+    // into the input scale.
     Attributes attrs{{"axis", axis}, {kArithmeticAttr, std::string("tflite")}};
+    if (o.beta() != 1.0f) attrs[kSoftmaxBetaAttr] = o.beta();
     set_output(ctx, y, emit(ctx, "Softmax", {in}, std::move(attrs)), layout);
   }
 

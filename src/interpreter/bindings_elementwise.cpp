@@ -81,7 +81,7 @@ KILN_BIND_KERNEL(kiln_activation_clip_int, [](const KernelInvocation& k) {
 });
 
 KILN_BIND_KERNEL(kiln_softmax_f32, [](const KernelInvocation& k) {
-  kiln_softmax_f32(k.in<float>(0), k.out<float>(1), k.i(2), k.i(3), k.i(4), k.i(5));
+  kiln_softmax_f32(k.in<float>(0), k.out<float>(1), k.i(2), k.i(3), k.i(4), k.i(5), k.f(6));
 });
 
 KILN_BIND_KERNEL(kiln_reduce_f32, [](const KernelInvocation& k) {

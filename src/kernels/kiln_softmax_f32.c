@@ -5,7 +5,7 @@
 #include "kiln_math.h"
 
 void kiln_softmax_f32(const float* x, float* y, int32_t outer, int32_t length, int32_t inner,
-                      int32_t log_softmax) {
+                      int32_t log_softmax, float beta) {
   int32_t o;
   int32_t k;
   int32_t j;
@@ -23,14 +23,14 @@ void kiln_softmax_f32(const float* x, float* y, int32_t outer, int32_t length, i
         /* x is read again after the sum, so nothing is stored before then (y may be x). */
         /* (x - max) - log(sum), not x - (max + log(sum)): keeps precision for large x. */
         float log_sum;
-        for (j = 0; j < length; ++j) sum += kiln_expf(xs[(size_t)j * inner] - max);
+        for (j = 0; j < length; ++j) sum += kiln_expf((xs[(size_t)j * inner] - max) * beta);
         log_sum = logf(sum);
         for (j = 0; j < length; ++j)
-          ys[(size_t)j * inner] = (xs[(size_t)j * inner] - max) - log_sum;
+          ys[(size_t)j * inner] = (xs[(size_t)j * inner] - max) * beta - log_sum;
       } else {
         float scale;
         for (j = 0; j < length; ++j) {
-          const float e = kiln_expf(xs[(size_t)j * inner] - max);
+          const float e = kiln_expf((xs[(size_t)j * inner] - max) * beta);
           ys[(size_t)j * inner] = e;
           sum += e;
         }

@@ -18,6 +18,10 @@ inline constexpr const char* kRequantAttr = "kiln_requant";
 // Node attribute "tflite": the node comes from a .tflite model and its integer form must follow
 // TFLite (Micro)'s reference arithmetic where that differs from kiln's default (Softmax).
 inline constexpr const char* kArithmeticAttr = "kiln_arithmetic";
+// Softmax/LogSoftmax node attribute (float, default 1): TFLite's SOFTMAX beta, the op computes
+// softmax(beta * x). Kept as an attribute rather than a Mul so a quantized softmax folds it into
+// its input scale in double precision, as TFLite does.
+inline constexpr const char* kSoftmaxBetaAttr = "kiln_softmax_beta";
 
 bool is_quantized(const Tensor& tensor);
 // The tensor's quantization parameters; Error naming node, role and tensor if it has none.

@@ -44,6 +44,10 @@ KernelCall lower_softmax(const Node& node, const Graph& graph, bool log_softmax)
   const Tensor& x = graph.tensor(node.inputs[0]);
   const auto rank = static_cast<int64_t>(x.shape.size());
   const bool coerce = node.attr_int(kCoerceAttr, 0) != 0;
+  const float beta = node.attr_float(kSoftmaxBetaAttr, 1.0f);
+  if (!(beta > 0.0f) || !std::isfinite(beta))
+    throw UnsupportedError(node.describe() + ": softmax beta " + std::to_string(beta) +
+                           " is not supported (kiln needs a finite beta > 0)");
   int64_t outer = 1;
   int64_t length = 1;
   int64_t inner = 1;
@@ -64,12 +68,14 @@ KernelCall lower_softmax(const Node& node, const Graph& graph, bool log_softmax)
     const Tensor& y = graph.tensor(node.outputs[0]);
     if (x.dtype != DType::Int8 || y.dtype != DType::Int8)
       throw UnsupportedError(node.describe() + ": quantized Softmax supports int8");
-    const double x_scale = per_tensor_scale(node, x, "input");
+    // beta multiplies every input difference, so it scales the input's step (in double, as
+    // TFLite's PreprocessSoftmaxScaling does).
+    const double x_scale = static_cast<double>(beta) * per_tensor_scale(node, x, "input");
     if (node.attr_string(kArithmeticAttr, "") == "tflite" &&
         per_tensor_scale(node, y, "output") == 1.0f / 256 &&
         per_tensor_zero_point(node, y, "output") == -128) {
       // TFLite (Micro)'s own fixed-point softmax, for models imported from .tflite files: input
-      // differences rescaled to Q5.26 by beta * x_scale (beta is 1: the frontend folds no other),
+      // differences rescaled to Q5.26 by beta * x_scale,
       // capped like TFLite's PreprocessSoftmaxScaling; differences below diff_min give -128.
       constexpr int kScaledDiffIntegerBits = 5;
       const double real = std::min(x_scale * std::ldexp(1.0, 31 - kScaledDiffIntegerBits),
@@ -116,7 +122,8 @@ KernelCall lower_softmax(const Node& node, const Graph& graph, bool log_softmax)
       .i(outer)
       .i(length)
       .i(inner)
-      .i(log_softmax ? 1 : 0);
+      .i(log_softmax ? 1 : 0)
+      .f(beta);
 }
 
 void register_softmax_ops() {

@@ -162,6 +162,60 @@ TEST(FrontendTflite, Int8ModelGeneratedCIsBitExactWithTheInterpreter) {
   EXPECT_EQ(compared, 4 * 3);
 }
 
+// SOFTMAX's beta on int8: TFLite's integer softmax depends only on beta * input_scale, so the
+// beta 0.5 / scale 0.1 model and its beta 1 / scale 0.05 twin must give the same integers, and
+// both must track softmax(beta * x) of the dequantized input. Generated C too.
+TEST(FrontendTflite, Int8SoftmaxBetaFoldsIntoTheInputScale) {
+  Graph beta_graph = load_model(tflite_data("softmax_beta_int8.tflite"));
+  Graph twin_graph = load_model(tflite_data("softmax_beta_twin_int8.tflite"));
+  optimize(beta_graph);
+  optimize(twin_graph);
+  ASSERT_EQ(count_ops(beta_graph, "Softmax"), 1);
+  EXPECT_EQ(beta_graph.tensor(beta_graph.inputs.at(0)).dtype, DType::Int8);
+  std::mt19937 generator(5);
+  int64_t elements = 0;
+  int64_t max_diff_vs_float = 0;
+  for (int sample = 0; sample < 200; ++sample) {
+    Tensor x = beta_graph.tensor(beta_graph.inputs.at(0));
+    x.data.resize(static_cast<size_t>(x.elements()));
+    // Narrow and wide spreads, so both saturated and spread-out probabilities occur.
+    const int spread = sample % 2 == 0 ? 40 : 255;
+    for (uint8_t& byte : x.data)
+      byte = static_cast<uint8_t>(static_cast<int8_t>(
+          std::clamp<int>(-128 + static_cast<int>(generator() % (spread + 1)), -128, 127)));
+    Tensor twin_x = x;
+    twin_x.name = twin_graph.inputs.at(0);
+    const Tensor y = run_graph(beta_graph, {{x.name, x}}).at(beta_graph.outputs.at(0));
+    const Tensor twin_y =
+        run_graph(twin_graph, {{twin_x.name, twin_x}}).at(twin_graph.outputs.at(0));
+    ASSERT_EQ(y.dtype, DType::Int8);
+    EXPECT_EQ(y.data, twin_y.data) << "sample " << sample;
+    // Float reference: softmax(0.5 * 0.1 * (q - 3)), quantized to scale 1/256, zero point -128.
+    std::vector<double> logits(static_cast<size_t>(x.elements()));
+    double max_logit = -INFINITY;
+    for (size_t i = 0; i < logits.size(); ++i) {
+      logits[i] = 0.5 * 0.1 * (static_cast<int8_t>(x.data[i]) - 3);
+      max_logit = std::max(max_logit, logits[i]);
+    }
+    double sum = 0;
+    for (double& l : logits) sum += (l = std::exp(l - max_logit));
+    for (size_t i = 0; i < logits.size(); ++i, ++elements) {
+      const int64_t expected =
+          std::clamp<int64_t>(std::llround(logits[i] / sum * 256.0) - 128, -128, 127);
+      max_diff_vs_float =
+          std::max<int64_t>(max_diff_vs_float, std::abs(expected - static_cast<int8_t>(y.data[i])));
+    }
+  }
+  EXPECT_EQ(elements, 2000);
+  EXPECT_LE(max_diff_vs_float, 1);
+
+  VerifyOptions options;
+  options.count = 4;
+  options.check_unoptimized = false;
+  const VerifyResult result = verify_model(tflite_data("softmax_beta_int8.tflite"), options);
+  EXPECT_TRUE(result.passed()) << result.summary();
+}
+
 TEST(FrontendTflite, ShapeOverridesMustRestateTheStaticInputShape) {
   LoadOptions same;
   same.input_shapes["input"] = {1, 8, 8, 3};

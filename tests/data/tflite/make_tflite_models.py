@@ -13,6 +13,11 @@ outputs come from an independent NumPy implementation of TFLite's NHWC semantics
   expected_0.bin     float reference of output 0 ([1, 10] softmax), expected_1.bin output 1
                      ([1, 3, 3, 1] mean over channels), expected_2.bin output 2 ([1, 1, 1, 8]
                      mean over height and width, keep_dims)
+  softmax_beta_int8.tflite       int8 [1, 10] -> SOFTMAX(beta 0.5) -> int8 (scale 1/256, zp -128),
+                                 input scale 0.1, zero point 3
+  softmax_beta_twin_int8.tflite  the same with beta 1 and input scale 0.05: TFLite's integer
+                                 softmax depends only on beta * input_scale, so both must give
+                                 the same int8 outputs for the same int8 inputs
   malformed/*.tflite files kiln must reject with one clear line (bad schema version,
                      unsupported op, tensor index out of range, buffer size mismatch);
                      malformed/misaligned_zero_point.tflite is not generated here: it is an
@@ -340,6 +345,14 @@ def malformed(path, mutate):
     m.write(path, inputs, outputs, version=version or 3)
 
 
+def softmax_beta_model(path, beta, input_scale):
+    m = ModelWriter()
+    m.tensor("logits", [1, 10], "INT8", quant={"scale": [input_scale], "zero_point": [3]})
+    m.tensor("probabilities", [1, 10], "INT8", quant={"scale": [1.0 / 256], "zero_point": [-128]})
+    m.op("SOFTMAX", ["logits"], ["probabilities"], "SoftmaxOptions", {"beta": beta})
+    m.write(path, ["logits"], ["probabilities"])
+
+
 def main():
     x = rng.uniform(-1, 1, SHAPES["input"]).astype(np.float32)
     calib = reference(x)
@@ -358,6 +371,9 @@ def main():
         m, inputs, outputs = build(quantized, calib)
         m.write(os.path.join(HERE, name), inputs, outputs)
         shutil.copyfile(os.path.join(HERE, name), os.path.join(seeds, name))  # fuzz seed corpus
+
+    softmax_beta_model(os.path.join(HERE, "softmax_beta_int8.tflite"), 0.5, 0.1)
+    softmax_beta_model(os.path.join(HERE, "softmax_beta_twin_int8.tflite"), 1.0, 0.05)
 
     bad = os.path.join(HERE, "malformed")
     os.makedirs(bad, exist_ok=True)
