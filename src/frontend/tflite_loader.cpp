@@ -918,28 +918,30 @@ class Builder {
     const size_t rank = rank_of(x, &ctx);
     const std::vector<int64_t> axes =
         normalized_axes(ctx, constant_ints(input_index(*ctx.op, 1), ctx, "axes"), rank);
-    if (rank == 4 && axes == std::vector<int64_t>{1, 2}) {
-      // The mean over height and width (global average pooling, the common case): an integer
-      // kernel exists for it. Without keep_dims the result is reshaped to [N, C].
-      // With keep_dims, TFLite Micro has its own integer kernel for this case (requantize the
-      // sum, then divide: kiln_mean_tflm_s8); without, kiln's rounding applies (docs).
-      Attributes attrs;
-      if (keep) attrs[kArithmeticAttr] = std::string("tflite");
-      const std::string out =
-          emit(ctx, "GlobalAveragePool", {float_input(x, Layout::Nchw, ctx)}, std::move(attrs));
-      set_output(ctx, y, out, Layout::Nchw, !keep);
+    const bool height_and_width = rank == 4 && axes == std::vector<int64_t>{1, 2};
+    if (height_and_width && keep) {
+      // The mean over height and width with keep_dims: TFLite Micro's special case, its own
+      // integer kernel (requantize the sum, then divide: kiln_mean_tflm_s8).
+      const std::string out = emit(ctx, "GlobalAveragePool", {float_input(x, Layout::Nchw, ctx)},
+                                   Attributes{{kArithmeticAttr, std::string("tflite")}});
+      set_output(ctx, y, out, Layout::Nchw);
       return;
     }
-    Layout layout = current_layout(x, ctx);
+    // Every other MEAN: TFLite Micro's generic integer mean (ReduceMean with kiln_arithmetic
+    // "tflite", see ops/reduce.cpp). Over height and width the [N, C] result is the same in both
+    // layouts, so the input stays NCHW.
+    Layout layout = height_and_width ? Layout::Nchw : current_layout(x, ctx);
     std::vector<int64_t> kiln_axes = axes;
-    if (layout == Layout::Nchw && !keep) layout = Layout::Tflite;  // dims keep TFLite's order
+    if (layout == Layout::Nchw && !keep && !height_and_width)
+      layout = Layout::Tflite;  // dims keep TFLite's order
     if (layout == Layout::Nchw)
       for (int64_t& a : kiln_axes) a = kNchwPosition[a];
-    const std::string out =
-        emit(ctx, "ReduceMean",
-             {float_input(x, layout, ctx), ints_constant(ctx.prefix + "_axes", kiln_axes)},
-             Attributes{{"keepdims", int64_t{keep ? 1 : 0}}});
-    set_output(ctx, y, out, layout);
+    std::sort(kiln_axes.begin(), kiln_axes.end());
+    const std::string out = emit(
+        ctx, "ReduceMean",
+        {float_input(x, layout, ctx), ints_constant(ctx.prefix + "_axes", kiln_axes)},
+        Attributes{{"keepdims", int64_t{keep ? 1 : 0}}, {kArithmeticAttr, std::string("tflite")}});
+    set_output(ctx, y, out, keep ? layout : Layout::Tflite);
   }
 
   void reshape(const OpContext& ctx) {

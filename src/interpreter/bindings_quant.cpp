@@ -22,6 +22,7 @@ extern "C" {
 #include "kiln_max_pool_s8.h"
 #include "kiln_mean_tflm_s8.h"
 #include "kiln_quantize_linear.h"
+#include "kiln_reduce_mean_s8.h"
 #include "kiln_requantize.h"
 #include "kiln_softmax_s8.h"
 #include "kiln_softmax_tflm_s8.h"
@@ -130,6 +131,11 @@ KILN_BIND_KERNEL(kiln_softmax_s8, [](const KernelInvocation& k) {
 KILN_BIND_KERNEL(kiln_mean_tflm_s8, [](const KernelInvocation& k) {
   kiln_mean_tflm_s8(k.in<int8_t>(0), k.out<int8_t>(1), k.i(2), k.i(3), k.i(4), k.i(5), k.i(6),
                     k.i(7));
+});
+
+KILN_BIND_KERNEL(kiln_reduce_mean_s8, [](const KernelInvocation& k) {
+  kiln_reduce_mean_s8(k.in<int8_t>(0), k.out<int8_t>(1), k.i(2), k.ints(3), k.ints(4), k.i(5),
+                      k.i(6), k.i(7), k.i(8), k.i(9), k.i(10));
 });
 
 KILN_BIND_KERNEL(kiln_softmax_tflm_s8, [](const KernelInvocation& k) {

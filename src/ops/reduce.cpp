@@ -6,12 +6,20 @@
 // attribute is upgraded to a constant input. Lowering drops extent-1 dims and merges
 // neighbouring dims that are both reduced or both kept, then calls kiln_reduce_{f32,int}
 // with a reduce mask, so any set of axes (adjacent or not) is one kernel call.
+//
+// A quantized (int8) ReduceMean, made by lower_qdq or kiln's quantizer, runs on the integers
+// (kiln_reduce_mean_s8): the sum requantized once by x_scale / (y_scale * count) under the node's
+// requantization strategy; nodes from .tflite files (kiln_arithmetic = "tflite") follow TFLite
+// (Micro)'s reference MEAN instead: the raw values' mean truncated toward zero when input and
+// output share scale and zero point, else its integer QuantizedMeanOrSum rescaling.
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "ir/error.hpp"
 #include "ops/op_registry.hpp"
+#include "ops/quantized.hpp"
 
 extern "C" {
 #include "kiln_reduce_ops.h"
@@ -60,6 +68,7 @@ std::vector<bool> reduced_dims(const Node& node, const Graph& graph, int64_t ran
 
 void infer_reduce(const Node& node, Graph& graph, const ReduceSpec& spec) {
   const Tensor& x = input_tensor(node, graph, 0);
+  const bool quantized_mean = is_quantized(x) && std::string_view(spec.op_type) == "ReduceMean";
   const bool ok = x.dtype == DType::Float32 || (spec.bool_allowed && x.dtype == DType::Bool) ||
                   (spec.integers_allowed && x.dtype != DType::Bool);
   if (!ok)
@@ -81,7 +90,60 @@ void infer_reduce(const Node& node, Graph& graph, const ReduceSpec& spec) {
     else if (keepdims)
       out.push_back(1);
   }
+  if (quantized_mean) {
+    if (x.dtype != DType::Int8)
+      throw UnsupportedError(node.describe() + ": quantized ReduceMean supports int8, input '" +
+                             x.name + "' is " + std::string(dtype_name(x.dtype)));
+    set_quantized_output(node, graph, 0, out);
+    return;
+  }
   set_output(node, graph, 0, x.dtype, out);
+}
+
+// TFLite (Micro)'s reference QuantizedMeanOrSum rescaling for a mean of `count` values: the
+// x_scale / y_scale multiplier with 1 / count folded in (shift up by floor(log2(count)), at most
+// 32 and at most 31 + shift, then an integer division of the multiplier by count).
+FixedPointMultiplier tflite_mean_multiplier(double x_scale, double y_scale, int64_t count) {
+  FixedPointMultiplier m = quantize_multiplier(x_scale / y_scale);
+  int extra = 0;
+  while ((int64_t{2} << extra) <= count) ++extra;  // floor(log2(count))
+  extra = std::min(extra, 32);
+  extra = std::max(0, std::min(extra, 31 + m.shift));
+  m.multiplier = static_cast<int32_t>((static_cast<int64_t>(m.multiplier) << extra) / count);
+  m.shift -= extra;
+  return m;
+}
+
+KernelCall lower_quantized_mean(const Node& node, const Graph& graph,
+                                const std::vector<int64_t>& shape,
+                                const std::vector<int64_t>& mask) {
+  const Tensor& x = graph.tensor(node.inputs[0]);
+  const Tensor& y = graph.tensor(node.outputs[0]);
+  int64_t count = 1;
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (mask[d]) count *= shape[d];
+  if (count > (int64_t{1} << 23))
+    throw UnsupportedError(node.describe() + ": quantized mean over " + std::to_string(count) +
+                           " values (at most 2^23: the int32 sum would overflow)");
+  const float x_scale = per_tensor_scale(node, x, "input");
+  const float y_scale = per_tensor_scale(node, y, "output");
+  const int32_t x_zero_point = per_tensor_zero_point(node, x, "input");
+  const int32_t y_zero_point = per_tensor_zero_point(node, y, "output");
+  KernelCall call("kiln_reduce_mean_s8");
+  call.input(x.name).output(y.name).i(static_cast<int64_t>(shape.size())).ints(shape).ints(mask);
+  if (node.attr_string(kArithmeticAttr, "") == "tflite") {
+    const bool same_params = x_scale == y_scale && x_zero_point == y_zero_point;
+    const FixedPointMultiplier m = tflite_mean_multiplier(x_scale, y_scale, count);
+    return call.i(same_params ? 1 : 0)
+        .i(x_zero_point)
+        .i(y_zero_point)
+        .i(m.multiplier)
+        .i(m.shift)
+        .i(0);  // KILN_REQUANT_FIXED_POINT: TFLite's MultiplyByQuantizedMultiplier
+  }
+  const Requantization r =
+      requantization(node, {scale_ratio(x_scale, y_scale * static_cast<float>(count))});
+  return call.i(0).i(x_zero_point).i(y_zero_point).i(r.multipliers[0]).i(r.shifts[0]).i(r.mode);
 }
 
 KernelCall lower_reduce(const Node& node, const Graph& graph, int32_t code) {
@@ -108,6 +170,8 @@ KernelCall lower_reduce(const Node& node, const Graph& graph, int32_t code) {
     throw Error(node.describe() + ": reduction needs " + std::to_string(shape.size()) +
                 " dims after merging, kernels support " + std::to_string(kMaxKernelRank));
   const auto rank = static_cast<int64_t>(shape.size());
+  if (is_quantized(x) && code == KILN_REDUCE_MEAN)
+    return lower_quantized_mean(node, graph, shape, merged_mask);
   if (x.dtype == DType::Float32)
     return KernelCall("kiln_reduce_f32")
         .i(code)

@@ -2,10 +2,11 @@
 // quantized tensors (Tensor::quant), the form every quantized kernel consumes.
 //
 // The rewrite works one node at a time, in schedule order, until nothing changes:
-//  - compute ops (Conv, Gemm, MatMul, Add, Sub, Mul, AveragePool, GlobalAveragePool, Softmax and
-//    element-wise functions of one input) whose data inputs are all dequantized and whose output
-//    feeds only QuantizeLinear nodes with one set of parameters run on the integers directly and
-//    write the QuantizeLinear's output; element-wise functions become a kiln.Lut table;
+//  - compute ops (Conv, Gemm, MatMul, Add, Sub, Mul, AveragePool, GlobalAveragePool, ReduceMean,
+//    Softmax and element-wise functions of one input) whose data inputs are all dequantized and
+//    whose output feeds only QuantizeLinear nodes with one set of parameters run on the integers
+//    directly and write the QuantizeLinear's output; element-wise functions become a kiln.Lut
+//    table;
 //  - data-movement ops (Reshape, Transpose, MaxPool, Concat, Pad, ...) on a dequantized input run
 //    on the integers and are followed by a DequantizeLinear, so their float readers still work;
 //  - DequantizeLinear -> QuantizeLinear pairs collapse (same parameters) or become one
@@ -439,7 +440,7 @@ bool rewrite_binary(Graph& graph, int index, const Requantized& r) {
 }
 
 // AveragePool keeps its input's parameters; a kiln.Requantize follows when the model wants other
-// output parameters. GlobalAveragePool and Softmax requantize inside their kernels.
+// output parameters. GlobalAveragePool, ReduceMean and Softmax requantize inside their kernels.
 bool rewrite_pool_or_softmax(Graph& graph, int index, const Requantized& r) {
   const Node node = graph.nodes[index];
   const auto x = dequantized(graph, node.inputs[0]);
@@ -677,7 +678,7 @@ bool rewrite_one(Graph& graph) {
     else if (is_op(node, "Add") || is_op(node, "Sub") || is_op(node, "Mul"))
       changed = rewrite_binary(graph, i, *r);
     else if (is_op(node, "AveragePool") || is_op(node, "GlobalAveragePool") ||
-             is_op(node, "Softmax"))
+             is_op(node, "ReduceMean") || is_op(node, "Softmax"))
       changed = rewrite_pool_or_softmax(graph, i, *r);
     else if (is_lut_op(node))
       changed = rewrite_lut(graph, i, *r);

@@ -40,6 +40,7 @@ const std::map<std::string, OpKind>& integer_ops() {
       {"Mul", OpKind::Rescaling},
       {"AveragePool", OpKind::Rescaling},
       {"GlobalAveragePool", OpKind::Rescaling},
+      {"ReduceMean", OpKind::Rescaling},
       {"Concat", OpKind::Rescaling},
       {"HardSwish", OpKind::Rescaling},
       // Element-wise functions of one input: lower_qdq turns them into kiln.Lut tables (int8).

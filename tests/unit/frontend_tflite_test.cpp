@@ -123,7 +123,7 @@ TEST(FrontendTflite, Int8ModelRunsOnIntegerKernelsAndTracksTheFloatReference) {
     if (node.op_type == "Conv" && graph.tensor(node.inputs[0]).dtype == DType::Int8)
       ++integer_convs;
   EXPECT_EQ(integer_convs, 2);
-  for (const char* op : {"Softmax", "Gemm", "AveragePool", "MaxPool", "Add"})
+  for (const char* op : {"Softmax", "Gemm", "AveragePool", "MaxPool", "Add", "ReduceMean"})
     for (const Node& node : graph.nodes)
       if (node.op_type == op)
         EXPECT_EQ(graph.tensor(node.inputs[0]).dtype, DType::Int8) << node.describe();
@@ -132,7 +132,10 @@ TEST(FrontendTflite, Int8ModelRunsOnIntegerKernelsAndTracksTheFloatReference) {
   int tflite_nodes = 0;
   for (const Node& node : graph.nodes)
     if (node.attr_string("kiln_arithmetic", "") == "tflite") ++tflite_nodes;
-  EXPECT_EQ(tflite_nodes, 2);  // SOFTMAX and the keep_dims MEAN; LOGISTIC/TANH became tables
+  // SOFTMAX and the three MEANs (over H and W with and without keep_dims, over C); LOGISTIC and
+  // TANH became tables.
+  EXPECT_EQ(tflite_nodes, 4);
+  EXPECT_EQ(count_ops(graph, "ReduceMean"), 2);
   const TensorMap outputs = run_graph(graph, {{"input_float", float_input(graph)}});
   const std::vector<float> expected0 = read_floats(tflite_data("expected_0.bin"));
   const std::vector<float> expected1 = read_floats(tflite_data("expected_1.bin"));

@@ -1,7 +1,8 @@
 // The kernels that reproduce TFLite (Micro)'s integer arithmetic for models read from .tflite:
 // kiln_softmax_tflm_s8 (fixed-point softmax: hand-derivable cases, the diff_min cut, and within
 // 1 LSB of round(256 * softmax) - 128 on random rows) and kiln_mean_tflm_s8 (MEAN over H and W:
-// requantize, then divide, which rounds differently from kiln's single-rounding average).
+// requantize, then divide, which rounds differently from kiln's single-rounding average) and
+// kiln_reduce_mean_s8 (any axes: TFLite's truncating mean of raw values, or one requantization).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 extern "C" {
 #include "kiln_global_average_pool_s8.h"
 #include "kiln_mean_tflm_s8.h"
+#include "kiln_reduce_mean_s8.h"
 #include "kiln_softmax_tflm_s8.h"
 }
 
@@ -100,6 +102,39 @@ TEST(MeanTflm, RequantizesTheSumThenDividesRoundingHalfAwayFromZero) {
   kiln_mean_tflm_s8(planes.data(), out.data(), 2, 4, 0, 100, one.multiplier, one.shift);
   EXPECT_EQ(out[0], 100 - 3);  // -11 / 4 = -2.75 -> (-11 - 2) / 4 = -3
   EXPECT_EQ(out[1], 127);      // 127 + 100 saturates
+}
+
+TEST(ReduceMeanS8, TruncatesTheRawMeanTowardZeroWhenScalesAgree) {
+  // [2, 3] reduced over the last dim: (1 + 2 + 2) / 3 = 1.67 -> 1, (-1 - 2 - 2) / 3 -> -1 (a
+  // rounding mean would give 2 and -2).
+  const std::vector<int8_t> x = {1, 2, 2, -1, -2, -2};
+  const int32_t shape[] = {2, 3}, mask[] = {0, 1};
+  std::vector<int8_t> y(2, 99);
+  kiln_reduce_mean_s8(x.data(), y.data(), 2, shape, mask, 1, 0, 0, 0, 0, 0);
+  EXPECT_EQ(y, (std::vector<int8_t>{1, -1}));
+}
+
+TEST(ReduceMeanS8, NonAdjacentAxesRequantizeTheZeroPointShiftedSumOnce) {
+  // [3, 4, 5] reduced over dims 0 and 2 (15 values per output), x_zero_point 7, y_zero_point -3,
+  // x_scale / y_scale = 0.8: y = -3 + round(0.8 * (sum - 15 * 7) / 15), against a double
+  // computation (no ties occur with these values: checked below).
+  std::mt19937 generator(3);
+  std::vector<int8_t> x(60);
+  for (int8_t& v : x) v = static_cast<int8_t>(static_cast<int>(generator() % 256) - 128);
+  const int32_t shape[] = {3, 4, 5}, mask[] = {1, 0, 1};
+  const kiln::FixedPointMultiplier m = kiln::quantize_multiplier(0.8 / 15.0);
+  std::vector<int8_t> y(4);
+  kiln_reduce_mean_s8(x.data(), y.data(), 3, shape, mask, 0, 7, -3, m.multiplier, m.shift,
+                      KILN_REQUANT_FIXED_POINT);
+  for (int c = 0; c < 4; ++c) {
+    int sum = 0;
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 5; ++b) sum += x[static_cast<size_t>((a * 4 + c) * 5 + b)] - 7;
+    const double real = 0.8 * sum / 15.0;
+    ASSERT_GT(std::abs(real - std::floor(real) - 0.5), 1e-6) << "a tie: pick other values";
+    const long expected = std::clamp(-3 + std::lround(real), -128L, 127L);
+    EXPECT_EQ(y[static_cast<size_t>(c)], expected) << "output " << c;
+  }
 }
 
 }  // namespace
