@@ -104,5 +104,36 @@ TEST(QuantOps, LoweredGraphRunsOnIntegers) {
   for (const TensorMap& s : calib) EXPECT_LT(max_abs_diff(reference, g, s), 0.03);
 }
 
+// ReduceMean over two non-adjacent axes quantizes like a pool: an int8 ReduceMean
+// (kiln_reduce_mean_s8), no float island, close to the float mean.
+TEST(QuantOps, ReduceMeanRunsOnIntegers) {
+  KILN_REQUIRE_OPS("ReduceMean", "Relu");
+  Builder b("quant_mean");
+  b.input("x", {2, 4, 3, 5})
+      .node("Relu", {"x"}, {"r"})
+      .ints("axes", {2}, {1, 3})
+      .node("ReduceMean", {"r", "axes"}, {"y"}, {{"keepdims", int64_t{0}}})
+      .output("y");
+  const Graph reference = b.inferred();
+  for (const char* requant : {"fixed", "single"}) {
+    Graph g = reference;
+    QuantizeOptions o;
+    o.enabled = true;
+    o.progress = false;
+    o.float_io = true;
+    o.defaults.requant = requant == std::string("single") ? Requant::Single : Requant::FixedPoint;
+    const auto calib = samples(reference, 8);
+    quantize_graph(g, o, calib);
+    g.verify();
+    const Node* mean = nullptr;
+    for (const Node& n : g.nodes)
+      if (n.op_type == "ReduceMean") mean = &n;
+    ASSERT_NE(mean, nullptr) << requant;
+    EXPECT_EQ(g.tensor(mean->inputs[0]).dtype, DType::Int8) << requant;
+    EXPECT_EQ(g.tensor(mean->outputs[0]).dtype, DType::Int8) << requant;
+    for (const TensorMap& s : calib) EXPECT_LT(max_abs_diff(reference, g, s), 0.02) << requant;
+  }
+}
+
 }  // namespace
 }  // namespace kiln
