@@ -7,6 +7,7 @@
 
 extern "C" {
 #include "kiln_average_pool_s8.h"
+#include "kiln_average_pool_s8_single.h"
 #include "kiln_binary_s16.h"
 #include "kiln_binary_s8.h"
 #include "kiln_conv_acc_s8.h"
@@ -93,6 +94,12 @@ KILN_BIND_KERNEL(kiln_max_pool_s8, [](const KernelInvocation& k) {
 KILN_BIND_KERNEL(kiln_average_pool_s8, [](const KernelInvocation& k) {
   kiln_average_pool_s8(k.in<int8_t>(0), k.out<int8_t>(1), k.i(2), k.ints(3), k.ints(4), k.ints(5),
                        k.ints(6), k.ints(7), k.ints(8), k.ints(9), k.i(10), k.i(11), k.i(12));
+});
+
+KILN_BIND_KERNEL(kiln_average_pool_s8_single, [](const KernelInvocation& k) {
+  kiln_average_pool_s8_single(k.in<int8_t>(0), k.out<int8_t>(1), k.i(2), k.ints(3), k.ints(4),
+                              k.ints(5), k.ints(6), k.ints(7), k.ints(8), k.ints(9), k.i(10),
+                              k.i(11), k.i(12), k.i(13), k.i(14), k.i(15), k.i(16));
 });
 
 KILN_BIND_KERNEL(kiln_global_average_pool_s8, [](const KernelInvocation& k) {

@@ -1,4 +1,5 @@
 // MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool (float32, 1-D to 3-D spatial).
+#include <bit>
 #include <string>
 
 #include "ir/error.hpp"
@@ -71,6 +72,35 @@ void require_same_quantization(const Node& node, const Tensor& x, const Tensor& 
                         "quantization");
 }
 
+// ONNX Runtime's QLinearAveragePool arithmetic (float32 dequantize, sum, divide, add the output
+// zero point, round half to even), emulated with integers; input and output parameters may
+// differ, so no kiln.Requantize follows.
+KernelCall lower_average_pool_single(const Node& node, const WindowGeometry& g, const Tensor& x,
+                                     const Tensor& y) {
+  if (x.dtype != DType::Int8 || y.dtype != DType::Int8)
+    throw UnsupportedError(node.describe() + ": quantized AveragePool supports int8, got " +
+                           std::string(dtype_name(x.dtype)) + " -> " +
+                           std::string(dtype_name(y.dtype)));
+  KernelCall call("kiln_average_pool_s8_single");
+  call.input(x.name)
+      .output(y.name)
+      .i(x.shape[0] * x.shape[1])
+      .ints(to_window3(g.in, 1))
+      .ints(to_window3(g.out, 1))
+      .ints(to_window3(g.kernel, 1))
+      .ints(to_window3(g.strides, 1))
+      .ints(to_window3(g.dilations, 1))
+      .ints(to_window3(g.pads_begin, 0))
+      .ints(to_window3(g.pads_end, 0))
+      .i(node.attr_int("count_include_pad", 0))
+      .i(per_tensor_zero_point(node, x, "input"))
+      .i(std::bit_cast<int32_t>(per_tensor_scale(node, x, "input")))
+      .i(per_tensor_zero_point(node, y, "output"))
+      .i(std::bit_cast<int32_t>(per_tensor_scale(node, y, "output")));
+  add_activation_clamp(call, node, y);
+  return call;
+}
+
 KernelCall lower_pool(const Node& node, const Graph& graph) {
   reject_activation(node);
   const WindowGeometry g = pool_window(node, graph);
@@ -82,6 +112,8 @@ KernelCall lower_pool(const Node& node, const Graph& graph) {
     if (indices)
       throw UnsupportedError(node.describe() + ": MaxPool indices of a quantized tensor");
     const Tensor& y = graph.tensor(node.outputs[0]);
+    if (!is_max && node.attr_string(kRequantAttr, "") == "single")
+      return lower_average_pool_single(node, g, x, y);
     require_same_quantization(node, x, y);
     KernelCall call(is_max ? "kiln_max_pool_s8" : "kiln_average_pool_s8");
     call.input(x.name)

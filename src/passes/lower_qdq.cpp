@@ -439,8 +439,9 @@ bool rewrite_binary(Graph& graph, int index, const Requantized& r) {
   return true;
 }
 
-// AveragePool keeps its input's parameters; a kiln.Requantize follows when the model wants other
-// output parameters. GlobalAveragePool, ReduceMean and Softmax requantize inside their kernels.
+// AveragePool keeps its input's parameters, a kiln.Requantize following when the model wants
+// other output parameters, except under "single" requantization, where it rounds once into the
+// output's. GlobalAveragePool, ReduceMean and Softmax requantize inside their kernels.
 bool rewrite_pool_or_softmax(Graph& graph, int index, const Requantized& r) {
   const Node node = graph.nodes[index];
   const auto x = dequantized(graph, node.inputs[0]);
@@ -449,7 +450,11 @@ bool rewrite_pool_or_softmax(Graph& graph, int index, const Requantized& r) {
     return false;
   if (is_op(node, "AveragePool") && !activation_is_clamp(node)) return false;
   annotate(graph, *x);
-  const bool keep_params = is_op(node, "AveragePool");
+  // Under "single" requantization AveragePool rounds once into the output's parameters
+  // (ONNX Runtime's QLinearAveragePool); otherwise it keeps its input's (TFLite).
+  const std::string strategy =
+      node.attr_string(kRequantAttr, graph.nodes[r.q_nodes[0]].attr_string(kRequantAttr, ""));
+  const bool keep_params = is_op(node, "AveragePool") && strategy != "single";
   const QuantParams x_params = *graph.tensor(x->name).quant;
   const DType x_type = x->dtype;
   const std::string out = absorb_quantize_nodes(graph, r);

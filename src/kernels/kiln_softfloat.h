@@ -1,0 +1,137 @@
+#ifndef KILN_SOFTFLOAT_H
+#define KILN_SOFTFLOAT_H
+
+#include "kiln_common.h"
+#include "kiln_requant.h"
+
+/* IEEE-754 binary32 arithmetic (round to nearest, ties to even) computed with integers only, for
+ * integer kernels that must reproduce a float32 computation bit for bit without an FPU or a
+ * floating-point instruction (ONNX Runtime's QLinearAveragePool: dequantize, float sum, divide,
+ * add the zero point). Values are kept unpacked and exact: value = (-1)^negative * mant * 2^exp
+ * with mant < 2^24 after every rounded operation. Subnormal results are rounded as binary32 does;
+ * overflow and NaN are outside what the callers produce (sums of a few thousand int8 terms). */
+typedef struct {
+  int32_t negative;
+  uint64_t mant;
+  int32_t exp;
+} kiln_sf32;
+
+/* Rounds the exact value (-1)^negative * (m + sticky part) * 2^e to binary32. `sticky` says
+ * whether nonzero bits below m's last bit were dropped already (then m is never an exact tie). */
+static inline kiln_sf32 kiln_sf32_round(int32_t negative, uint64_t m, int32_t e, int32_t sticky) {
+  kiln_sf32 r;
+  int32_t length, drop;
+  r.negative = negative;
+  if (m == 0) {
+    r.mant = 0;
+    r.exp = 0;
+    return r;
+  }
+  length = kiln_bit_length64(m);
+  drop = length - 24;
+  if (e + drop < -149) drop = -149 - e; /* below the smallest normal: fewer significant bits */
+  if (drop > 0) {
+    uint64_t kept, rest, half;
+    if (drop > 63) { /* far below the smallest subnormal (never reached by the callers) */
+      r.mant = 0;
+      r.exp = 0;
+      return r;
+    }
+    kept = m >> drop;
+    rest = m & (((uint64_t)1 << drop) - 1);
+    half = (uint64_t)1 << (drop - 1);
+    if (rest > half || (rest == half && (sticky || (kept & 1)))) ++kept;
+    m = kept;
+    e += drop;
+    if (m >> 24) { /* rounding carried into a 25th bit */
+      m >>= 1;
+      ++e;
+    }
+  }
+  r.mant = m;
+  r.exp = e;
+  return r;
+}
+
+/* The binary32 number with bits `bits` (finite). */
+static inline kiln_sf32 kiln_sf32_from_bits(int32_t bits) {
+  const uint32_t u = (uint32_t)bits;
+  const int32_t biased = (int32_t)((u >> 23) & 0xFF);
+  kiln_sf32 r;
+  r.negative = (int32_t)(u >> 31);
+  r.mant = biased ? ((u & 0x7FFFFFu) | 0x800000u) : (uint64_t)(u & 0x7FFFFFu);
+  r.exp = (biased ? biased : 1) - 150;
+  return r;
+}
+
+/* float32(v) for an integer v. */
+static inline kiln_sf32 kiln_sf32_from_int(int64_t v) {
+  return kiln_sf32_round(v < 0, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, 0, 0);
+}
+
+/* float32(k * a) for an integer |k| < 2^31. */
+static inline kiln_sf32 kiln_sf32_mul_int(kiln_sf32 a, int32_t k) {
+  const uint64_t magnitude = k < 0 ? (uint64_t)0 - (uint64_t)(int64_t)k : (uint64_t)k;
+  return kiln_sf32_round(a.negative ^ (k < 0), a.mant * magnitude, a.exp, 0);
+}
+
+/* float32(a + b). */
+static inline kiln_sf32 kiln_sf32_add(kiln_sf32 a, kiln_sf32 b) {
+  kiln_sf32 big = a, small = b;
+  int32_t d;
+  uint64_t big_m, small_m;
+  if (a.mant == 0) return b;
+  if (b.mant == 0) return a;
+  if (a.exp < b.exp) {
+    big = b;
+    small = a;
+  }
+  d = big.exp - small.exp;
+  /* The smaller operand is below 2^-14 ulp of the larger: the sum rounds back to the larger. */
+  if (d > 38) return big;
+  big_m = big.mant << d; /* < 2^62: exact at small.exp */
+  small_m = small.mant;
+  if (big.negative == small.negative)
+    return kiln_sf32_round(big.negative, big_m + small_m, small.exp, 0);
+  if (big_m >= small_m) return kiln_sf32_round(big.negative, big_m - small_m, small.exp, 0);
+  return kiln_sf32_round(small.negative, small_m - big_m, small.exp, 0);
+}
+
+/* float32(a / b), b nonzero. */
+static inline kiln_sf32 kiln_sf32_div(kiln_sf32 a, kiln_sf32 b) {
+  uint64_t ma = a.mant, mb = b.mant, q, rest;
+  int32_t ea = a.exp, eb = b.exp, la, lb;
+  if (ma == 0) return a;
+  /* Normalize both to 24-bit mantissas so the quotient has at least 39 bits. */
+  la = kiln_bit_length64(ma);
+  lb = kiln_bit_length64(mb);
+  ma <<= 24 - la;
+  ea -= 24 - la;
+  mb <<= 24 - lb;
+  eb -= 24 - lb;
+  q = (ma << 39) / mb;
+  rest = (ma << 39) % mb;
+  return kiln_sf32_round(a.negative ^ b.negative, q, ea - eb - 39, rest != 0);
+}
+
+/* round_half_even(a) as an integer, saturated to int32. */
+static inline int32_t kiln_sf32_round_to_int(kiln_sf32 a) {
+  uint64_t q, rest, half;
+  int32_t drop;
+  if (a.mant == 0) return 0;
+  if (a.exp >= 0) {
+    if (a.exp > 31 || (a.mant << a.exp) > (uint64_t)INT32_MAX + (a.negative ? 1u : 0u))
+      return a.negative ? INT32_MIN : INT32_MAX;
+    q = a.mant << a.exp;
+  } else {
+    drop = -a.exp;
+    if (drop > 25) return 0; /* mant < 2^24: below 1/2 */
+    q = a.mant >> drop;
+    rest = a.mant & (((uint64_t)1 << drop) - 1);
+    half = (uint64_t)1 << (drop - 1);
+    if (rest > half || (rest == half && (q & 1))) ++q;
+  }
+  return a.negative ? (int32_t)(-(int64_t)q) : (int32_t)q;
+}
+
+#endif

@@ -1,0 +1,113 @@
+// Pre-quantized QDQ AveragePool against ONNX Runtime (tests/data/qdq, written by
+// make_qdq_pool_models.py there). ONNX Runtime fuses DequantizeLinear -> AveragePool ->
+// QuantizeLinear into QLinearAveragePool, which computes in float32: dequantize each tap, sum,
+// divide by the window count, divide by y_scale, add y_zero_point, round half to even. kiln's
+// "single" requantization (the default for pre-quantized ONNX) reproduces that with integers
+// (kiln_average_pool_s8_single, kiln_softfloat.h), so every element must be equal, through the
+// interpreter and through the generated C. TFLite's pool rounding (`--requant fixed`: integer
+// mean rounded half away from zero, then a separate requantization) is measured beside it.
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <random>
+
+#include "frontend/load_model.hpp"
+#include "interpreter/interpreter.hpp"
+#include "passes/pipeline.hpp"
+#include "realmodel_util.hpp"
+#include "verify/tensor_io.hpp"
+#include "verify/verify.hpp"
+
+namespace kiln::realmodel {
+namespace {
+
+constexpr int kSamples = 50;
+
+class QdqAveragePoolVsOnnxRuntime : public ::testing::TestWithParam<const char*> {};
+
+int64_t equal_elements(const std::vector<TensorMap>& results, const std::string& output,
+                       const std::vector<std::vector<Tensor>>& expected, int64_t* total) {
+  int64_t equal = 0;
+  *total = 0;
+  for (size_t s = 0; s < results.size(); ++s) {
+    const Tensor& actual = results[s].at(output);
+    const Tensor& reference = expected[s].at(0);
+    EXPECT_EQ(actual.elements(), reference.elements());
+    for (int64_t i = 0; i < std::min(actual.elements(), reference.elements()); ++i, ++*total)
+      if (element_as_int(actual, i) == element_as_int(reference, i)) ++equal;
+  }
+  return equal;
+}
+
+TEST_P(QdqAveragePoolVsOnnxRuntime, EqualsQLinearAveragePoolBitForBit) {
+  KILN_REQUIRE_ORT();
+  const fs::path model = source_dir() / "tests" / "data" / "qdq" / GetParam();
+  ASSERT_TRUE(fs::exists(model)) << model;
+  Graph graph = load_model(model.string());
+  optimize(graph);
+  PipelineOptions fixed_options;
+  fixed_options.qdq_requant = "fixed";
+  Graph fixed = load_model(model.string());
+  optimize(fixed, fixed_options);
+
+  std::mt19937 generator(7);
+  std::vector<std::vector<Tensor>> samples;
+  for (int s = 0; s < kSamples; ++s) {
+    std::vector<Tensor> sample = input_templates(graph);
+    for (Tensor& input : sample) {
+      input.data.resize(static_cast<size_t>(shape_elements(input.shape)));
+      for (uint8_t& byte : input.data) byte = static_cast<uint8_t>(generator() >> 24);
+    }
+    samples.push_back(std::move(sample));
+  }
+  TempDir work(std::string("qdq-pool-") + GetParam());
+  const std::vector<std::vector<Tensor>> expected =
+      run_ort_typed(model, samples, work.path(), "all");
+
+  std::vector<TensorMap> results, fixed_results;
+  for (const std::vector<Tensor>& sample : samples) {
+    TensorMap feeds;
+    for (const Tensor& input : sample) feeds.emplace(input.name, input);
+    results.push_back(run_graph(graph, feeds));
+    fixed_results.push_back(run_graph(fixed, feeds));
+  }
+  int64_t total = 0;
+  const int64_t equal = equal_elements(results, graph.outputs[0], expected, &total);
+  int64_t fixed_total = 0;
+  const int64_t fixed_equal =
+      equal_elements(fixed_results, fixed.outputs[0], expected, &fixed_total);
+  std::cout << GetParam() << ": kiln (single) vs ONNX Runtime " << equal << "/" << total
+            << " elements equal; with --requant fixed " << fixed_equal << "/" << fixed_total
+            << "\n";
+  EXPECT_EQ(equal, total);
+  EXPECT_GT(total, 0);
+
+  // Generated C: bit-exact with the interpreter and with ONNX Runtime.
+  TempDir data(std::string("qdq-pool-data-") + GetParam());
+  for (size_t s = 0; s < samples.size(); ++s) {
+    const fs::path set_dir = data.path() / ("test_data_set_" + std::to_string(s));
+    fs::create_directories(set_dir);
+    write_tensor_pb(set_dir / "input_0.pb", samples[s][0]);
+    write_tensor_pb(set_dir / "output_0.pb", expected[s][0]);
+  }
+  VerifyOptions options;
+  options.inputs_dir = data.path();
+  options.rtol = 0.0;
+  options.atol = 0.0;
+  options.check_unoptimized = false;
+  const VerifyResult verify = verify_model(model.string(), options);
+  EXPECT_TRUE(verify.passed()) << verify.summary();
+  EXPECT_EQ(static_cast<int>(verify.cases.size()), kSamples);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, QdqAveragePoolVsOnnxRuntime,
+                         ::testing::Values("avgpool_same_params.onnx", "avgpool_rescale.onnx",
+                                           "avgpool_3x3_pad.onnx",
+                                           "avgpool_count_include_pad.onnx"),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           std::string name = info.param;
+                           return name.substr(0, name.find('.'));
+                         });
+
+}  // namespace
+}  // namespace kiln::realmodel
