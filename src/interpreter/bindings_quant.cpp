@@ -10,6 +10,7 @@ extern "C" {
 #include "kiln_average_pool_s8_single.h"
 #include "kiln_binary_s16.h"
 #include "kiln_binary_s8.h"
+#include "kiln_binary_s8_single.h"
 #include "kiln_conv_acc_s8.h"
 #include "kiln_conv_s16.h"
 #include "kiln_conv_s8.h"
@@ -72,6 +73,12 @@ KILN_BIND_KERNEL(kiln_matmul_s8, [](const KernelInvocation& k) {
 KILN_BIND_KERNEL(kiln_matmul_acc_s8, [](const KernelInvocation& k) {
   kiln_matmul_acc_s8(k.in<int8_t>(0), k.in<int8_t>(1), k.out<int32_t>(2), k.i(3), k.ints(4),
                      k.ints(5), k.ints(6), k.i(7), k.i(8), k.i(9), k.i(10), k.ints(11));
+});
+
+KILN_BIND_KERNEL(kiln_binary_s8_single, [](const KernelInvocation& k) {
+  kiln_binary_s8_single(k.i(0), k.in<int8_t>(1), k.in<int8_t>(2), k.out<int8_t>(3), k.i(4),
+                        k.ints(5), k.ints(6), k.ints(7), k.i(8), k.i(9), k.i(10), k.i(11), k.i(12),
+                        k.i(13), k.i(14), k.i(15));
 });
 
 KILN_BIND_KERNEL(kiln_binary_s8, [](const KernelInvocation& k) {

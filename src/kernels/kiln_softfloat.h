@@ -75,26 +75,52 @@ static inline kiln_sf32 kiln_sf32_mul_int(kiln_sf32 a, int32_t k) {
   return kiln_sf32_round(a.negative ^ (k < 0), a.mant * magnitude, a.exp, 0);
 }
 
+/* Rounds the exact sum (-1)^na * ma * 2^ea + (-1)^nb * mb * 2^eb (ma, mb < 2^40) to binary32:
+ * the operand with the higher leading bit is widened to 62 bits, the other aligned to it, bits
+ * shifted out kept as a sticky flag (a borrow of one accounts for them in a difference). */
+static inline kiln_sf32 kiln_sf32_sum(int32_t na, uint64_t ma, int32_t ea, int32_t nb, uint64_t mb,
+                                      int32_t eb) {
+  int32_t widen, d, sticky = 0;
+  if (ma == 0) return kiln_sf32_round(nb, mb, eb, 0);
+  if (mb == 0) return kiln_sf32_round(na, ma, ea, 0);
+  if (ea + kiln_bit_length64(ma) < eb + kiln_bit_length64(mb)) {
+    const int32_t tn = na, te = ea;
+    const uint64_t tm = ma;
+    na = nb;
+    ma = mb;
+    ea = eb;
+    nb = tn;
+    mb = tm;
+    eb = te;
+  }
+  widen = 62 - kiln_bit_length64(ma);
+  ma <<= widen;
+  ea -= widen;
+  d = ea - eb;
+  if (d <= 0) {
+    mb <<= -d; /* fits: b's leading bit is not above a's */
+  } else if (d >= 64) {
+    sticky = 1;
+    mb = 0;
+  } else {
+    sticky = (mb & (((uint64_t)1 << d) - 1)) != 0;
+    mb >>= d;
+  }
+  if (na == nb) return kiln_sf32_round(na, ma + mb, ea, sticky);
+  if (ma >= mb + (uint64_t)sticky)
+    return kiln_sf32_round(na, ma - mb - (uint64_t)sticky, ea, sticky);
+  return kiln_sf32_round(nb, mb - ma, ea, 0); /* only without sticky bits: an exact difference */
+}
+
 /* float32(a + b). */
 static inline kiln_sf32 kiln_sf32_add(kiln_sf32 a, kiln_sf32 b) {
-  kiln_sf32 big = a, small = b;
-  int32_t d;
-  uint64_t big_m, small_m;
-  if (a.mant == 0) return b;
-  if (b.mant == 0) return a;
-  if (a.exp < b.exp) {
-    big = b;
-    small = a;
-  }
-  d = big.exp - small.exp;
-  /* The smaller operand is below 2^-14 ulp of the larger: the sum rounds back to the larger. */
-  if (d > 38) return big;
-  big_m = big.mant << d; /* < 2^62: exact at small.exp */
-  small_m = small.mant;
-  if (big.negative == small.negative)
-    return kiln_sf32_round(big.negative, big_m + small_m, small.exp, 0);
-  if (big_m >= small_m) return kiln_sf32_round(big.negative, big_m - small_m, small.exp, 0);
-  return kiln_sf32_round(small.negative, small_m - big_m, small.exp, 0);
+  return kiln_sf32_sum(a.negative, a.mant, a.exp, b.negative, b.mant, b.exp);
+}
+
+/* float32(k * a + c) with one rounding (a fused multiply-add), |k| < 2^16. */
+static inline kiln_sf32 kiln_sf32_fma_int(int32_t k, kiln_sf32 a, kiln_sf32 c) {
+  const uint64_t magnitude = k < 0 ? (uint64_t)0 - (uint64_t)(int64_t)k : (uint64_t)k;
+  return kiln_sf32_sum(a.negative ^ (k < 0), a.mant * magnitude, a.exp, c.negative, c.mant, c.exp);
 }
 
 /* float32(a / b), b nonzero. */

@@ -105,6 +105,7 @@ bool kernel_processes_planes_in_order(std::string_view function) {
       "kiln_max_pool_s8",
       "kiln_average_pool_f32",
       "kiln_average_pool_s8",
+      "kiln_average_pool_s8_single",
       "kiln_global_max_pool_f32",
       "kiln_global_average_pool_f32",
       "kiln_global_average_pool_s8",

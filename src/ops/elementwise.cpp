@@ -4,6 +4,7 @@
 // Semantics live in src/kernels/kiln_binary_*.c and kiln_unary_*.c; this file checks types and
 // shapes and turns a node into one kernel call with precomputed broadcast strides.
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -127,6 +128,53 @@ void infer_binary(const Node& node, Graph& graph, bool integers_allowed, bool mi
     set_output(node, graph, 0, a.dtype, broadcast_shapes(node, a.shape, b.shape));
 }
 
+// int8 Add / Sub / Mul under "single" requantization: ONNX Runtime's float32 arithmetic
+// (QLinearAdd, dequantize-subtract-quantize, QLinearMul) emulated with integers
+// (kiln_binary_s8_single.h); the float32 constants are computed here as ONNX Runtime does.
+KernelCall lower_quantized_binary_single(const Node& node, const Graph& graph, int32_t code,
+                                         const BroadcastLayout& layout) {
+  const Tensor& a = graph.tensor(node.inputs[0]);
+  const Tensor& b = graph.tensor(node.inputs[1]);
+  const Tensor& y = graph.tensor(node.outputs[0]);
+  const float sa = per_tensor_scale(node, a, "A");
+  const float sb = per_tensor_scale(node, b, "B");
+  const float sy = per_tensor_scale(node, y, "output");
+  const int32_t za = per_tensor_zero_point(node, a, "A");
+  const int32_t zb = per_tensor_zero_point(node, b, "B");
+  const int32_t zy = per_tensor_zero_point(node, y, "output");
+  float p0 = 0.0f, p1 = 0.0f, p2 = 0.0f;
+  if (code == KILN_BINARY_ADD) {
+    p0 = sa / sy;
+    p1 = sb / sy;
+    const float shifted = static_cast<float>(zy) - p0 * static_cast<float>(za);
+    p2 = shifted - p1 * static_cast<float>(zb);
+  } else if (code == KILN_BINARY_SUB) {
+    p0 = sa;
+    p1 = sb;
+    p2 = sy;
+  } else {
+    const float product = sa * sb;
+    p0 = product / sy;
+  }
+  KernelCall call("kiln_binary_s8_single");
+  call.i(code)
+      .input(a.name)
+      .input(b.name)
+      .output(y.name)
+      .i(static_cast<int64_t>(layout.shape.size()))
+      .ints(layout.shape)
+      .ints(layout.strides[0])
+      .ints(layout.strides[1])
+      .i(za)
+      .i(zb)
+      .i(zy)
+      .i(std::bit_cast<int32_t>(p0))
+      .i(std::bit_cast<int32_t>(p1))
+      .i(std::bit_cast<int32_t>(p2));
+  add_activation_clamp(call, node, y);
+  return call;
+}
+
 // Add / Sub / Mul of quantized tensors with TFLite's arithmetic (kiln_binary_s8.h): Add and Sub
 // rescale both inputs to a common scale of 2 * max(sa, sb) with `left_shift` bits of headroom.
 KernelCall lower_quantized_binary(const Node& node, const Graph& graph, int32_t code,
@@ -140,6 +188,8 @@ KernelCall lower_quantized_binary(const Node& node, const Graph& graph, int32_t 
       y.dtype != a.dtype)
     throw UnsupportedError(node.describe() + ": quantized " + node.op_type + " needs int8 or " +
                            "int16 inputs and output of one type");
+  if (a.dtype == DType::Int8 && node.attr_string(kRequantAttr, "") == "single")
+    return lower_quantized_binary_single(node, graph, code, layout);
   const double sa = per_tensor_scale(node, a, "A");
   const double sb = per_tensor_scale(node, b, "B");
   const double sy = per_tensor_scale(node, y, "output");

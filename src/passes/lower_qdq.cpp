@@ -762,6 +762,37 @@ bool canonicalize_uint8(Graph& graph) {
   return true;
 }
 
+// Under "single" requantization an int8 -> int8 kiln.Requantize is ONNX Runtime's
+// DequantizeLinear -> QuantizeLinear (or QLinearConcat's input rescaling) in float32:
+// round((x - zx) * sx / sy) + zy. With 256 possible inputs that is a table, exact by
+// construction and cheaper than the integer emulation of the float steps.
+void requantize_by_table(Graph& graph) {
+  for (Node& node : graph.nodes) {
+    if (node.domain != "kiln" || node.op_type != "Requantize" ||
+        node.attr_string(kRequantAttr, "") != "single")
+      continue;
+    const Tensor& x = graph.tensor(node.inputs[0]);
+    const Tensor& y = graph.tensor(node.outputs[0]);
+    if (x.dtype != DType::Int8 || y.dtype != DType::Int8 || !x.quant || !y.quant ||
+        !per_tensor(*x.quant) || !per_tensor(*y.quant))
+      continue;
+    const float sx = x.quant->scales[0], sy = y.quant->scales[0];
+    const int32_t zx = x.quant->zero_points.empty() ? 0 : x.quant->zero_points[0];
+    const int32_t zy = y.quant->zero_points.empty() ? 0 : y.quant->zero_points[0];
+    std::vector<int64_t> table;
+    for (int q = -128; q < 128; ++q)
+      table.push_back(quantize_value(static_cast<float>(q - zx) * sx, sy, zy, DType::Int8));
+    Node lut;
+    lut.name = node.name;
+    lut.op_type = "Lut";
+    lut.domain = "kiln";
+    lut.inputs = {node.inputs[0],
+                  add_integer_constant(graph, node.name + "_table", DType::Int8, {256}, table)};
+    lut.outputs = node.outputs;
+    node = std::move(lut);
+  }
+}
+
 }  // namespace
 
 bool lower_qdq(Graph& graph, std::string_view requant_override) {
@@ -793,6 +824,8 @@ bool lower_qdq(Graph& graph, std::string_view requant_override) {
   canonicalize_uint8(graph);
   graph.topo_sort();
   graph.remove_unused_tensors();
+  infer_shapes(graph);
+  requantize_by_table(graph);
   infer_shapes(graph);
   return true;
 }

@@ -54,8 +54,10 @@ int32_t qmax(DType type) {
 }
 
 int32_t quantize_value(float real, float scale, int32_t zero_point, DType type) {
-  const double q = std::nearbyint(static_cast<double>(real) / static_cast<double>(scale)) +
-                   static_cast<double>(zero_point);
+  // QuantizeLinear in float32, as ONNX defines it and ONNX Runtime computes it: the quotient
+  // rounded to float32, then to the nearest integer (ties to even), then the zero point added.
+  const float quotient = real / scale;
+  const double q = std::nearbyint(static_cast<double>(quotient)) + static_cast<double>(zero_point);
   if (q <= qmin(type)) return qmin(type);
   if (q >= qmax(type)) return qmax(type);
   return static_cast<int32_t>(q);

@@ -1,4 +1,5 @@
-// kiln_softfloat.h: binary32 arithmetic with integers only, for integer kernels that must
+// kiln_softfloat.h: binary32 arithmetic (add, divide, multiply by an integer, fused multiply-add,
+// round to integer) with integers only, for integer kernels that must
 // reproduce a float32 computation. Held equal, bit for bit, to the host's IEEE-754 float
 // arithmetic (round to nearest even) on random operands over the whole exponent range (subnormals
 // included) and on hand-picked ties.
@@ -64,6 +65,8 @@ TEST(SoftFloat, AddDivMultiplyAndRoundEqualTheFpuOnRandomOperands) {
     const int32_t k = static_cast<int32_t>(generator() % 511) - 255;
     expect_same(static_cast<float>(k) * a, kiln_sf32_mul_int(sa, k), "mul_int", a,
                 static_cast<float>(k));
+    const float fused = std::fmaf(static_cast<float>(k), a, b);
+    if (std::isfinite(fused)) expect_same(fused, kiln_sf32_fma_int(k, sa, sb), "fma_int", a, b);
     if (std::fabs(a) < 1e9f)
       EXPECT_EQ(kiln_sf32_round_to_int(sa), static_cast<int32_t>(std::nearbyint(a))) << a;
   }

@@ -1,11 +1,12 @@
-// Pre-quantized QDQ AveragePool against ONNX Runtime (tests/data/qdq, written by
-// make_qdq_pool_models.py there). ONNX Runtime fuses DequantizeLinear -> AveragePool ->
-// QuantizeLinear into QLinearAveragePool, which computes in float32: dequantize each tap, sum,
-// divide by the window count, divide by y_scale, add y_zero_point, round half to even. kiln's
-// "single" requantization (the default for pre-quantized ONNX) reproduces that with integers
-// (kiln_average_pool_s8_single, kiln_softfloat.h), so every element must be equal, through the
-// interpreter and through the generated C. TFLite's pool rounding (`--requant fixed`: integer
-// mean rounded half away from zero, then a separate requantization) is measured beside it.
+// Pre-quantized QDQ ops against ONNX Runtime (tests/data/qdq, written by make_qdq_models.py
+// there): one quantized op per model. ONNX Runtime (default optimization level) fuses most into
+// its QLinear* kernels, several of which compute in float32: QLinearAveragePool (dequantize, sum,
+// divide, add the zero point, round), QLinearAdd (two fused multiply-adds), QLinearConcat and a
+// DequantizeLinear -> QuantizeLinear pair (dequantize, divide by the output scale), Sub
+// unfused in float32. kiln's "single" requantization (the default for pre-quantized ONNX)
+// reproduces each with integers (kiln_softfloat.h, tables for int8 -> int8 requantization), so
+// every element must be equal, through the interpreter and through the generated C. TFLite's
+// arithmetic (`--requant fixed`) is measured beside it.
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -23,7 +24,7 @@ namespace {
 
 constexpr int kSamples = 50;
 
-class QdqAveragePoolVsOnnxRuntime : public ::testing::TestWithParam<const char*> {};
+class QdqOpVsOnnxRuntime : public ::testing::TestWithParam<const char*> {};
 
 int64_t equal_elements(const std::vector<TensorMap>& results, const std::string& output,
                        const std::vector<std::vector<Tensor>>& expected, int64_t* total) {
@@ -39,7 +40,7 @@ int64_t equal_elements(const std::vector<TensorMap>& results, const std::string&
   return equal;
 }
 
-TEST_P(QdqAveragePoolVsOnnxRuntime, EqualsQLinearAveragePoolBitForBit) {
+TEST_P(QdqOpVsOnnxRuntime, EqualsOnnxRuntimeBitForBit) {
   KILN_REQUIRE_ORT();
   const fs::path model = source_dir() / "tests" / "data" / "qdq" / GetParam();
   ASSERT_TRUE(fs::exists(model)) << model;
@@ -60,7 +61,7 @@ TEST_P(QdqAveragePoolVsOnnxRuntime, EqualsQLinearAveragePoolBitForBit) {
     }
     samples.push_back(std::move(sample));
   }
-  TempDir work(std::string("qdq-pool-") + GetParam());
+  TempDir work(std::string("qdq-op-") + GetParam());
   const std::vector<std::vector<Tensor>> expected =
       run_ort_typed(model, samples, work.path(), "all");
 
@@ -83,12 +84,15 @@ TEST_P(QdqAveragePoolVsOnnxRuntime, EqualsQLinearAveragePoolBitForBit) {
   EXPECT_GT(total, 0);
 
   // Generated C: bit-exact with the interpreter and with ONNX Runtime.
-  TempDir data(std::string("qdq-pool-data-") + GetParam());
+  TempDir data(std::string("qdq-op-data-") + GetParam());
   for (size_t s = 0; s < samples.size(); ++s) {
     const fs::path set_dir = data.path() / ("test_data_set_" + std::to_string(s));
     fs::create_directories(set_dir);
-    write_tensor_pb(set_dir / "input_0.pb", samples[s][0]);
-    write_tensor_pb(set_dir / "output_0.pb", expected[s][0]);
+    for (size_t i = 0; i < samples[s].size(); ++i)
+      write_tensor_pb(set_dir / ("input_" + std::to_string(i) + ".pb"), samples[s][i]);
+    Tensor output = expected[s][0];
+    output.shape = graph.tensor(graph.outputs[0]).shape;
+    write_tensor_pb(set_dir / "output_0.pb", output);
   }
   VerifyOptions options;
   options.inputs_dir = data.path();
@@ -100,10 +104,15 @@ TEST_P(QdqAveragePoolVsOnnxRuntime, EqualsQLinearAveragePoolBitForBit) {
   EXPECT_EQ(static_cast<int>(verify.cases.size()), kSamples);
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, QdqAveragePoolVsOnnxRuntime,
+INSTANTIATE_TEST_SUITE_P(Models, QdqOpVsOnnxRuntime,
                          ::testing::Values("avgpool_same_params.onnx", "avgpool_rescale.onnx",
-                                           "avgpool_3x3_pad.onnx",
-                                           "avgpool_count_include_pad.onnx"),
+                                           "avgpool_3x3_pad.onnx", "avgpool_count_include_pad.onnx",
+                                           "op_add.onnx", "op_add_broadcast.onnx", "op_sub.onnx",
+                                           "op_mul.onnx", "op_concat.onnx", "op_sigmoid.onnx",
+                                           "op_tanh.onnx", "op_softmax.onnx", "op_relu.onnx",
+                                           "op_leaky_relu.onnx", "op_max_pool.onnx",
+                                           "op_global_average_pool.onnx", "op_gemm.onnx",
+                                           "op_matmul.onnx", "op_conv_relu.onnx"),
                          [](const ::testing::TestParamInfo<const char*>& info) {
                            std::string name = info.param;
                            return name.substr(0, name.find('.'));
