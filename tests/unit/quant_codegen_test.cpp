@@ -102,6 +102,7 @@ TEST(QuantCodegen, RandomSchemesAreBitExactBetweenInterpreterAndGeneratedC) {
   std::mt19937 rng(20261122);
   const std::vector<std::string> layers = {"/conv1/Conv", "/conv2/Conv", "/fc/Gemm"};
   int per_channel_asymmetric_int8 = 0, per_channel_asymmetric_int4 = 0;
+  int per_channel_asymmetric_int16_activations = 0;  // of those, layers with int16 activations
   for (int trial = 0; trial < 8; ++trial) {
     QuantizeOptions o;
     o.enabled = true;
@@ -147,8 +148,10 @@ TEST(QuantCodegen, RandomSchemesAreBitExactBetweenInterpreterAndGeneratedC) {
       const Tensor& w = g.tensor(node.inputs[1]);
       if (!w.quant || w.quant->zero_points.empty()) continue;
       const std::set<int32_t> zps(w.quant->zero_points.begin(), w.quant->zero_points.end());
-      if (zps.size() > 1)
-        ++(w.quant->bits == 4 ? per_channel_asymmetric_int4 : per_channel_asymmetric_int8);
+      if (zps.size() < 2) continue;
+      ++(w.quant->bits == 4 ? per_channel_asymmetric_int4 : per_channel_asymmetric_int8);
+      if (g.tensor(node.inputs[0]).dtype == DType::Int16)
+        ++per_channel_asymmetric_int16_activations;
     }
     // Half the trials use the fast kernel set: its selection must leave nonzero zero points to
     // the reference kernels.
@@ -166,11 +169,14 @@ TEST(QuantCodegen, RandomSchemesAreBitExactBetweenInterpreterAndGeneratedC) {
     }
     fs::remove_all(dir);
   }
-  // The draws covered asymmetric per-channel weights in both widths.
+  // The draws covered asymmetric per-channel weights in both widths and with int16 activations.
   RecordProperty("per_channel_asymmetric_int8_layers", per_channel_asymmetric_int8);
   RecordProperty("per_channel_asymmetric_int4_layers", per_channel_asymmetric_int4);
+  RecordProperty("per_channel_asymmetric_int16_activation_layers",
+                 per_channel_asymmetric_int16_activations);
   EXPECT_GT(per_channel_asymmetric_int8, 0);
   EXPECT_GT(per_channel_asymmetric_int4, 0);
+  EXPECT_GT(per_channel_asymmetric_int16_activations, 0);
 }
 
 // A pre-quantized QDQ model whose Conv, depthwise Conv, Gemm (transB) and MatMul (uint8 B)
