@@ -12,11 +12,11 @@ namespace {
 // Argument positions of kiln_conv_s8 (src/kernels/kiln_conv_s8.h), shared by its fast variants.
 namespace conv {
 constexpr size_t kInChannels = 5, kOutChannels = 6, kGroup = 7, kInSize = 8, kOutSize = 9,
-                 kKernel = 10, kStrides = 11, kPads = 13, kWBits = 14, kWZeroPoint = 16;
+                 kKernel = 10, kStrides = 11, kPads = 13, kWBits = 14, kWZeroPoints = 16;
 }
 // Argument positions of kiln_gemm_s8 (src/kernels/kiln_gemm_s8.h) and kiln_gemm_s8_fc.
 namespace gemm {
-constexpr size_t kAStrideK = 8, kBStrideK = 9, kBStrideN = 10, kWBits = 11, kBZeroPoint = 13;
+constexpr size_t kAStrideK = 8, kBStrideK = 9, kBStrideN = 10, kWBits = 11, kBZeroPoints = 13;
 }
 
 // Must equal KILN_CONV_PATCH_MAX in src/kernels/kiln_fast_s8.h and KILN_DW_MAX_TAPS in
@@ -24,20 +24,33 @@ constexpr size_t kAStrideK = 8, kBStrideK = 9, kBStrideN = 10, kWBits = 11, kBZe
 constexpr int64_t kConvPatchMax = 640;
 constexpr int64_t kDepthwiseMaxTaps = 64;
 
+// The argument kinds are checked: reading an array's int_value (always 0) would silently pass a
+// "== 0" test.
+const KernelArg& arg_of(const KernelCall& c, size_t i, KernelArg::Kind kind) {
+  const KernelArg& a = c.args.at(i);
+  if (a.kind != kind)
+    throw InternalError("kernel selection: argument " + std::to_string(i) + " of " + c.function +
+                        " has an unexpected kind");
+  return a;
+}
 int64_t int_arg(const KernelCall& c, size_t i) {
-  return c.args.at(i).int_value;
+  return arg_of(c, i, KernelArg::Kind::Int).int_value;
 }
 const std::vector<int32_t>& ints_arg(const KernelCall& c, size_t i) {
-  return c.args.at(i).ints;
+  return arg_of(c, i, KernelArg::Kind::Ints).ints;
+}
+// The fast kernels drop the weight zero point from their sums: every channel's must be 0.
+bool all_zero(const std::vector<int32_t>& values) {
+  return std::all_of(values.begin(), values.end(), [](int32_t v) { return v == 0; });
 }
 
-// What every fast conv needs: 2-D (or 1-D) geometry, 8-bit weights, weight zero point 0.
+// What every fast conv needs: 2-D (or 1-D) geometry, 8-bit weights, every weight zero point 0.
 bool conv_common(const KernelCall& c) {
   const auto& in = ints_arg(c, conv::kInSize);
   const auto& out = ints_arg(c, conv::kOutSize);
   const auto& kernel = ints_arg(c, conv::kKernel);
-  return int_arg(c, conv::kWBits) == 8 && int_arg(c, conv::kWZeroPoint) == 0 && in.size() == 3 &&
-         in[0] == 1 && out.at(0) == 1 && kernel.at(0) == 1;
+  return int_arg(c, conv::kWBits) == 8 && all_zero(ints_arg(c, conv::kWZeroPoints)) &&
+         in.size() == 3 && in[0] == 1 && out.at(0) == 1 && kernel.at(0) == 1;
 }
 
 bool conv_depthwise(const KernelCall& c) {
@@ -75,7 +88,7 @@ bool conv_pointwise(const KernelCall& c) {
 
 bool gemm_common(const KernelCall& c) {
   return int_arg(c, gemm::kAStrideK) == 1 && int_arg(c, gemm::kWBits) == 8 &&
-         int_arg(c, gemm::kBZeroPoint) == 0;
+         all_zero(ints_arg(c, gemm::kBZeroPoints));
 }
 
 // B [n, k]: contiguous rows (what apply_kernel_set_layouts makes of quantized Gemm weights).

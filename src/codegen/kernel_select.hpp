@@ -3,7 +3,7 @@
 // reference kernels (src/ops, the single definition of the results, also what the interpreter
 // runs); a kernel set may then swap a call for a fast kernel with the *same signature and the
 // same results* when the call's constant arguments meet that kernel's conditions (shape, 8-bit
-// weights, zero weight zero point, ...). The rules are one table in kernel_select.cpp, so the
+// weights, every weight zero point 0, ...). The rules are one table in kernel_select.cpp, so the
 // choice is data: a target description names its set ("kernels": "fast"), `kiln bench
 // --kernels` and `kiln compile --kernels` override it.
 //

@@ -35,14 +35,14 @@ namespace kiln {
 KILN_BIND_KERNEL(kiln_conv_s8, [](const KernelInvocation& k) {
   kiln_conv_s8(k.in<int8_t>(0), k.in<int8_t>(1), k.in<int32_t>(2), k.out<int8_t>(3), k.i(4), k.i(5),
                k.i(6), k.i(7), k.ints(8), k.ints(9), k.ints(10), k.ints(11), k.ints(12), k.ints(13),
-               k.i(14), k.i(15), k.i(16), k.i(17), k.ints(18), k.ints(19), k.i(20), k.i(21),
+               k.i(14), k.i(15), k.ints(16), k.i(17), k.ints(18), k.ints(19), k.i(20), k.i(21),
                k.i(22));
 });
 
 KILN_BIND_KERNEL(kiln_conv_s16, [](const KernelInvocation& k) {
   kiln_conv_s16(k.in<int16_t>(0), k.in<int8_t>(1), k.in<int64_t>(2), k.out<int16_t>(3), k.i(4),
                 k.i(5), k.i(6), k.i(7), k.ints(8), k.ints(9), k.ints(10), k.ints(11), k.ints(12),
-                k.ints(13), k.i(14), k.i(15), k.i(16), k.i(17), k.ints(18), k.ints(19), k.i(20),
+                k.ints(13), k.i(14), k.i(15), k.ints(16), k.i(17), k.ints(18), k.ints(19), k.i(20),
                 k.i(21), k.i(22));
 });
 
@@ -54,19 +54,19 @@ KILN_BIND_KERNEL(kiln_conv_acc_s8, [](const KernelInvocation& k) {
 
 KILN_BIND_KERNEL(kiln_gemm_s8, [](const KernelInvocation& k) {
   kiln_gemm_s8(k.in<int8_t>(0), k.in<int8_t>(1), k.in<int32_t>(2), k.out<int8_t>(3), k.i(4), k.i(5),
-               k.i(6), k.i(7), k.i(8), k.i(9), k.i(10), k.i(11), k.i(12), k.i(13), k.i(14),
+               k.i(6), k.i(7), k.i(8), k.i(9), k.i(10), k.i(11), k.i(12), k.ints(13), k.i(14),
                k.ints(15), k.ints(16), k.i(17), k.i(18), k.i(19));
 });
 
 KILN_BIND_KERNEL(kiln_gemm_s16, [](const KernelInvocation& k) {
   kiln_gemm_s16(k.in<int16_t>(0), k.in<int8_t>(1), k.in<int64_t>(2), k.out<int16_t>(3), k.i(4),
-                k.i(5), k.i(6), k.i(7), k.i(8), k.i(9), k.i(10), k.i(11), k.i(12), k.i(13), k.i(14),
-                k.ints(15), k.ints(16), k.i(17), k.i(18), k.i(19));
+                k.i(5), k.i(6), k.i(7), k.i(8), k.i(9), k.i(10), k.i(11), k.i(12), k.ints(13),
+                k.i(14), k.ints(15), k.ints(16), k.i(17), k.i(18), k.i(19));
 });
 
 KILN_BIND_KERNEL(kiln_matmul_s8, [](const KernelInvocation& k) {
   kiln_matmul_s8(k.in<int8_t>(0), k.in<int8_t>(1), k.out<int8_t>(2), k.i(3), k.ints(4), k.ints(5),
-                 k.ints(6), k.i(7), k.i(8), k.i(9), k.i(10), k.i(11), k.i(12), k.ints(13),
+                 k.ints(6), k.i(7), k.i(8), k.i(9), k.i(10), k.ints(11), k.i(12), k.ints(13),
                  k.ints(14), k.i(15), k.i(16), k.i(17));
 });
 

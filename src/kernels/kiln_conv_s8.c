@@ -6,7 +6,7 @@ void kiln_conv_s8(const int8_t* x, const int8_t* w, const int32_t* bias, int8_t*
                   int32_t in_channels, int32_t out_channels, int32_t group, const int32_t* in_size,
                   const int32_t* out_size, const int32_t* kernel_size, const int32_t* strides,
                   const int32_t* dilations, const int32_t* pads, int32_t w_bits,
-                  int32_t x_zero_point, int32_t w_zero_point, int32_t y_zero_point,
+                  int32_t x_zero_point, const int32_t* w_zero_points, int32_t y_zero_point,
                   const int32_t* multipliers, const int32_t* shifts, int32_t requant_mode,
                   int32_t act_min, int32_t act_max) {
   const int32_t in_d = in_size[0], in_h = in_size[1], in_w = in_size[2];
@@ -27,6 +27,7 @@ void kiln_conv_s8(const int8_t* x, const int8_t* w, const int32_t* bias, int8_t*
       int8_t* y_out = y + (n * out_channels + oc) * out_plane;
       const int32_t init = bias ? bias[oc] : 0;
       const int32_t multiplier = multipliers[oc], shift = shifts[oc];
+      const int32_t w_zero_point = w_zero_points[oc];
       for (od = 0; od < out_d; ++od) {
         const int32_t start_d = od * strides[0] - pads[0];
         int32_t kd0, kd1;

@@ -6,7 +6,7 @@ void kiln_conv_s8_1x1(const int8_t* x, const int8_t* w, const int32_t* bias, int
                       int32_t batch, int32_t in_channels, int32_t out_channels, int32_t group,
                       const int32_t* in_size, const int32_t* out_size, const int32_t* kernel_size,
                       const int32_t* strides, const int32_t* dilations, const int32_t* pads,
-                      int32_t w_bits, int32_t x_zero_point, int32_t w_zero_point,
+                      int32_t w_bits, int32_t x_zero_point, const int32_t* w_zero_points,
                       int32_t y_zero_point, const int32_t* multipliers, const int32_t* shifts,
                       int32_t requant_mode, int32_t act_min, int32_t act_max) {
   int16_t patch[2 * KILN_CONV_PATCH_MAX];
@@ -21,7 +21,7 @@ void kiln_conv_s8_1x1(const int8_t* x, const int8_t* w, const int32_t* bias, int
   (void)dilations;
   (void)pads;
   (void)w_bits;
-  (void)w_zero_point;
+  (void)w_zero_points;
   for (n = 0; n < batch; ++n) {
     const int8_t* x_n = x + n * in_channels * plane;
     int8_t* y_n = y + n * out_channels * plane;

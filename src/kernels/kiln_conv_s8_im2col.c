@@ -35,7 +35,7 @@ void kiln_conv_s8_im2col(const int8_t* x, const int8_t* w, const int32_t* bias, 
                          const int32_t* in_size, const int32_t* out_size,
                          const int32_t* kernel_size, const int32_t* strides,
                          const int32_t* dilations, const int32_t* pads, int32_t w_bits,
-                         int32_t x_zero_point, int32_t w_zero_point, int32_t y_zero_point,
+                         int32_t x_zero_point, const int32_t* w_zero_points, int32_t y_zero_point,
                          const int32_t* multipliers, const int32_t* shifts, int32_t requant_mode,
                          int32_t act_min, int32_t act_max) {
   int16_t patch[2 * KILN_CONV_PATCH_MAX];
@@ -46,8 +46,8 @@ void kiln_conv_s8_im2col(const int8_t* x, const int8_t* w, const int32_t* bias, 
   const int32_t group_in = in_channels / group, group_out = out_channels / group;
   const int32_t taps = group_in * k_h * k_w;
   int32_t n, g, p;
-  (void)w_bits;       /* 8 by the selection rule */
-  (void)w_zero_point; /* 0 by the selection rule */
+  (void)w_bits;        /* 8 by the selection rule */
+  (void)w_zero_points; /* 0 by the selection rule */
   for (n = 0; n < batch; ++n) {
     for (g = 0; g < group; ++g) {
       const int8_t* x_group = x + (n * in_channels + g * group_in) * in_plane;

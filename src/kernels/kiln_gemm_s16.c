@@ -2,9 +2,9 @@
 
 void kiln_gemm_s16(const int16_t* a, const int8_t* b, const int64_t* bias, int16_t* y, int32_t m,
                    int32_t n, int32_t k, int32_t a_stride_m, int32_t a_stride_k, int32_t b_stride_k,
-                   int32_t b_stride_n, int32_t w_bits, int32_t a_zero_point, int32_t b_zero_point,
-                   int32_t y_zero_point, const int32_t* multipliers, const int32_t* shifts,
-                   int32_t requant_mode, int32_t act_min, int32_t act_max) {
+                   int32_t b_stride_n, int32_t w_bits, int32_t a_zero_point,
+                   const int32_t* b_zero_points, int32_t y_zero_point, const int32_t* multipliers,
+                   const int32_t* shifts, int32_t requant_mode, int32_t act_min, int32_t act_max) {
   int32_t i, j, p;
   for (i = 0; i < m; ++i) {
     const int16_t* a_row = a + i * a_stride_m;
@@ -12,6 +12,7 @@ void kiln_gemm_s16(const int16_t* a, const int8_t* b, const int64_t* bias, int16
     for (j = 0; j < n; ++j) {
       /* Element index of b[0, j]; 4-bit weights are addressed by element, not by byte. */
       const int32_t b_col = j * b_stride_n;
+      const int32_t b_zero_point = b_zero_points[j];
       int64_t acc = bias ? bias[j] : 0;
       for (p = 0; p < k; ++p)
         acc += (int64_t)((int32_t)a_row[p * a_stride_k] - a_zero_point) *

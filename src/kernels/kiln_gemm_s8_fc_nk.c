@@ -5,7 +5,7 @@
 void kiln_gemm_s8_fc_nk(const int8_t* a, const int8_t* b, const int32_t* bias, int8_t* y, int32_t m,
                         int32_t n, int32_t k, int32_t a_stride_m, int32_t a_stride_k,
                         int32_t b_stride_k, int32_t b_stride_n, int32_t w_bits,
-                        int32_t a_zero_point, int32_t b_zero_point, int32_t y_zero_point,
+                        int32_t a_zero_point, const int32_t* b_zero_points, int32_t y_zero_point,
                         const int32_t* multipliers, const int32_t* shifts, int32_t requant_mode,
                         int32_t act_min, int32_t act_max) {
   int32_t i, j, p;
@@ -17,7 +17,7 @@ void kiln_gemm_s8_fc_nk(const int8_t* a, const int8_t* b, const int32_t* bias, i
   (void)a_stride_k;
   (void)b_stride_k;
   (void)w_bits;
-  (void)b_zero_point;
+  (void)b_zero_points;
   for (i = 0; i < m; ++i) {
     const int8_t* a_row = a + i * a_stride_m;
     int8_t* y_row = y + i * n;

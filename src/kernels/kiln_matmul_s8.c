@@ -3,7 +3,7 @@
 void kiln_matmul_s8(const int8_t* a, const int8_t* b, int8_t* y, int32_t batch_rank,
                     const int32_t* batch_dims, const int32_t* a_batch_strides,
                     const int32_t* b_batch_strides, int32_t m, int32_t n, int32_t k,
-                    int32_t a_zero_point, int32_t b_zero_point, int32_t y_zero_point,
+                    int32_t a_zero_point, const int32_t* b_zero_points, int32_t y_zero_point,
                     const int32_t* multipliers, const int32_t* shifts, int32_t requant_mode,
                     int32_t act_min, int32_t act_max) {
   int32_t index[KILN_MAX_RANK];
@@ -20,6 +20,7 @@ void kiln_matmul_s8(const int8_t* a, const int8_t* b, int8_t* y, int32_t batch_r
     for (i = 0; i < m; ++i) {
       const int8_t* a_row = a_mat + i * k;
       for (j = 0; j < n; ++j) {
+        const int32_t b_zero_point = b_zero_points[j];
         int32_t acc = 0;
         for (p = 0; p < k; ++p)
           acc += ((int32_t)a_row[p] - a_zero_point) * ((int32_t)b_mat[p * n + j] - b_zero_point);

@@ -132,7 +132,7 @@ KernelCall lower_quantized_conv(const Node& node, const Graph& graph, const Conv
       .ints(to_window3(g.pads_begin, 0))
       .i(ops.w.quant->bits)
       .i(per_tensor_zero_point(node, ops.x, "input"))
-      .i(uniform_zero_point(node, ops.w))
+      .ints(channel_zero_points(node, ops.w, 0, out_channels))
       .i(per_tensor_zero_point(node, y, "output"));
   add_requant_args(call, requantization(node, real));
   add_activation_clamp(call, node, y);

@@ -79,7 +79,8 @@ void infer_gemm(const Node& node, Graph& graph) {
     set_output(node, graph, 0, DType::Float32, {d.m, d.n});
 }
 
-// kiln_gemm_s8 / kiln_gemm_s16: a fully connected layer with per-output-channel requantization.
+// kiln_gemm_s8 / kiln_gemm_s16: a fully connected layer with per-output-channel requantization and
+// weight zero points.
 KernelCall lower_quantized_gemm(const Node& node, const Graph& graph, const GemmDims& d) {
   const Tensor& a = graph.tensor(node.inputs[0]);
   const Tensor& b = graph.tensor(node.inputs[1]);
@@ -89,7 +90,8 @@ KernelCall lower_quantized_gemm(const Node& node, const Graph& graph, const Gemm
                            std::string(dtype_name(a.dtype)) + " to " +
                            std::string(dtype_name(y.dtype)) + " (kiln: int8->int8, int16->int16)");
   // B's output-channel axis: N is dim 0 of a transposed B, dim 1 otherwise.
-  const std::vector<float> w_scales = channel_scales(node, b, d.trans_b ? 0 : 1, d.n);
+  const int64_t channel_axis = d.trans_b ? 0 : 1;
+  const std::vector<float> w_scales = channel_scales(node, b, channel_axis, d.n);
   const float a_scale = per_tensor_scale(node, a, "A");
   const float y_scale = per_tensor_scale(node, y, "output");
   std::vector<ScaleRatio> real;
@@ -110,7 +112,7 @@ KernelCall lower_quantized_gemm(const Node& node, const Graph& graph, const Gemm
       .i(b_stride_n)
       .i(b.quant->bits)
       .i(per_tensor_zero_point(node, a, "A"))
-      .i(uniform_zero_point(node, b))
+      .ints(channel_zero_points(node, b, channel_axis, d.n))
       .i(per_tensor_zero_point(node, y, "output"));
   add_requant_args(call, requantization(node, real));
   add_activation_clamp(call, node, y);
@@ -223,7 +225,7 @@ void infer_matmul(const Node& node, Graph& graph) {
     set_output(node, graph, 0, DType::Float32, matmul_plan(node, graph).out);
 }
 
-// kiln_matmul_s8: per-tensor A, per-tensor or per-column (last axis) B.
+// kiln_matmul_s8: per-tensor A, per-tensor or per-column (last axis) B scales and zero points.
 KernelCall lower_quantized_matmul(const Node& node, const Graph& graph, const MatMulPlan& p) {
   const Tensor& a = graph.tensor(node.inputs[0]);
   const Tensor& b = graph.tensor(node.inputs[1]);
@@ -252,7 +254,7 @@ KernelCall lower_quantized_matmul(const Node& node, const Graph& graph, const Ma
       .i(p.n)
       .i(p.k)
       .i(per_tensor_zero_point(node, a, "A"))
-      .i(uniform_zero_point(node, b))
+      .ints(channel_zero_points(node, b, b_rank - 1, p.n))
       .i(per_tensor_zero_point(node, y, "output"));
   add_requant_args(call, requantization(node, real));
   add_activation_clamp(call, node, y);

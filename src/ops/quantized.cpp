@@ -1,5 +1,6 @@
 #include "ops/quantized.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <string>
@@ -52,14 +53,24 @@ std::vector<float> channel_scales(const Node& node, const Tensor& weight, int64_
   return q.scales;
 }
 
-int32_t uniform_zero_point(const Node& node, const Tensor& weight) {
+std::vector<int64_t> channel_zero_points(const Node& node, const Tensor& weight, int64_t axis,
+                                         int64_t count) {
   const QuantParams& q = require_quant(node, weight, "weight");
-  if (q.zero_points.empty()) return 0;
-  for (int32_t zp : q.zero_points)
-    if (zp != q.zero_points[0])
-      throw UnsupportedError(node.describe() + ": weight '" + weight.name +
-                             "' has per-channel zero points that differ");
-  return q.zero_points[0];
+  const auto n = static_cast<size_t>(count);
+  if (q.zero_points.empty()) return std::vector<int64_t>(n, 0);
+  // Equal zero points need no axis: a per-tensor value, or symmetric per-channel weights (all 0).
+  if (std::all_of(q.zero_points.begin(), q.zero_points.end(),
+                  [&](int32_t zp) { return zp == q.zero_points[0]; }))
+    return std::vector<int64_t>(n, q.zero_points[0]);
+  const auto rank = static_cast<int64_t>(weight.shape.size());
+  const int64_t q_axis = q.axis < 0 ? q.axis + rank : q.axis;
+  if (q_axis != axis || static_cast<int64_t>(q.zero_points.size()) != count)
+    throw UnsupportedError(node.describe() + ": weight '" + weight.name + "' has " +
+                           std::to_string(q.zero_points.size()) +
+                           " different zero points along axis " + std::to_string(q.axis) +
+                           "; kiln needs one zero point per output channel along axis " +
+                           std::to_string(axis) + " (" + std::to_string(count) + " channels)");
+  return {q.zero_points.begin(), q.zero_points.end()};
 }
 
 void set_quantized_output(const Node& node, Graph& graph, size_t index, Shape shape) {

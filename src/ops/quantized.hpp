@@ -33,9 +33,12 @@ int32_t per_tensor_zero_point(const Node& node, const Tensor& tensor, const char
 // exactly `count` channels; Error otherwise.
 std::vector<float> channel_scales(const Node& node, const Tensor& weight, int64_t axis,
                                   int64_t count);
-// The single weight zero point (kernels take one); UnsupportedError when per-channel zero points
-// differ.
-int32_t uniform_zero_point(const Node& node, const Tensor& weight);
+// `count` weight zero points, one per output channel as the integer kernels take them: a single
+// zero point (or equal ones along any axis) repeated, or per-channel zero points along `axis`
+// with exactly `count` channels (asymmetric per-channel weights). UnsupportedError naming node
+// and tensor when the zero points differ along another axis or their count is not `count`.
+std::vector<int64_t> channel_zero_points(const Node& node, const Tensor& weight, int64_t axis,
+                                         int64_t count);
 
 // Output `index` of a quantized op: its dtype and quant were set by the pass that quantized the
 // graph; shape inference only sets the shape. Error if the output carries no quantization.

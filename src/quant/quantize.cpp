@@ -248,8 +248,9 @@ WeightQuant quantize_weight(const Tensor& w, int axis, const LayerScheme& scheme
   }
   const int bits = scheme.weight_bits;
   const bool pot = scheme.requant == Requant::Shift;
-  // One zero point for the whole tensor when asymmetric: the integer kernels take one.
-  const bool per_channel = scheme.per_channel_weights && scheme.symmetric_weights;
+  // Per channel along the output-channel axis (the integer kernels take one scale and one zero
+  // point per output channel), or one set of parameters for the whole tensor.
+  const bool per_channel = scheme.per_channel_weights;
   int64_t channels = 1, inner = static_cast<int64_t>(data.size());
   int64_t outer = 1;
   if (per_channel) {
@@ -260,46 +261,42 @@ WeightQuant quantize_weight(const Tensor& w, int axis, const LayerScheme& scheme
     q.axis = axis;
   }
   auto index = [&](int64_t o, int64_t c, int64_t i) { return (o * channels + c) * inner + i; };
-  if (scheme.symmetric_weights) {
-    // Symmetric: [-(2^(b-1) - 1), 2^(b-1) - 1], i.e. [-127, 127] or [-7, 7], zero point 0.
-    const int32_t limit = (1 << (bits - 1)) - 1;
-    std::vector<double> amax(static_cast<size_t>(channels), 0.0);
-    for (int64_t o = 0; o < outer; ++o)
-      for (int64_t c = 0; c < channels; ++c)
-        for (int64_t i = 0; i < inner; ++i)
-          amax[c] = std::max(amax[c], std::fabs(static_cast<double>(data[index(o, c, i)])));
-    double fallback = 0.0;  // all-zero channels take the largest other scale (any would do)
-    for (double a : amax) fallback = std::max(fallback, a);
-    if (fallback == 0.0) fallback = limit;
-    for (int64_t c = 0; c < channels; ++c) {
-      float s = static_cast<float>((amax[c] > 0.0 ? amax[c] : fallback) / limit);
-      if (pot) s = round_up_pot(s);
-      q.scales.push_back(s);
-      q.zero_points.push_back(0);
-    }
-    for (int64_t o = 0; o < outer; ++o)
-      for (int64_t c = 0; c < channels; ++c)
-        for (int64_t i = 0; i < inner; ++i) {
-          const int64_t k = index(o, c, i);
-          q.values[k] = static_cast<int8_t>(
-              clamp_i32(std::nearbyint(data[k] / static_cast<double>(q.scales[c])), -limit, limit));
-        }
-    return q;
-  }
-  // Asymmetric, per tensor: [-2^(b-1), 2^(b-1) - 1] with 0 exactly representable.
-  const int32_t lo_q = -(1 << (bits - 1));
+  // Each channel's range, widened to include 0 so that 0 is exactly representable.
+  std::vector<double> lo(static_cast<size_t>(channels), 0.0), hi(lo);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < inner; ++i) {
+        const auto v = static_cast<double>(data[index(o, c, i)]);
+        lo[c] = std::min(lo[c], v);
+        hi[c] = std::max(hi[c], v);
+      }
+  // Symmetric: [-(2^(b-1) - 1), 2^(b-1) - 1], i.e. [-127, 127] or [-7, 7], zero point 0.
+  // Asymmetric: [-2^(b-1), 2^(b-1) - 1], scale (hi - lo) / (2^b - 1), zero point -2^(b-1) - lo /
+  // scale rounded (real 0 maps to it exactly).
+  const bool symmetric = scheme.symmetric_weights;
+  const int32_t lo_q = symmetric ? -((1 << (bits - 1)) - 1) : -(1 << (bits - 1));
   const int32_t hi_q = (1 << (bits - 1)) - 1;
-  double lo = std::min<double>(q.min, 0.0), hi = std::max<double>(q.max, 0.0);
-  if (!(hi - lo > 0.0)) hi = 1.0;
-  float s = static_cast<float>((hi - lo) / (hi_q - lo_q));
-  if (pot) s = round_up_pot(s);
-  const int32_t zp = clamp_i32(std::nearbyint(lo_q - lo / s), lo_q, hi_q);
-  q.scales = {s};
-  q.zero_points = {zp};
-  q.axis = -1;
-  for (size_t k = 0; k < data.size(); ++k)
-    q.values[k] = static_cast<int8_t>(
-        clamp_i32(std::nearbyint(data[k] / static_cast<double>(s)) + zp, lo_q, hi_q));
+  auto span = [&](int64_t c) { return symmetric ? std::max(-lo[c], hi[c]) : hi[c] - lo[c]; };
+  double fallback = 0.0;  // all-zero channels take the largest other span (any would do)
+  for (int64_t c = 0; c < channels; ++c) fallback = std::max(fallback, span(c));
+  if (!(fallback > 0.0) || !std::isfinite(fallback)) fallback = symmetric ? hi_q : 1.0;
+  for (int64_t c = 0; c < channels; ++c) {
+    const double range = span(c) > 0.0 ? span(c) : fallback;
+    float s = static_cast<float>(range / (symmetric ? hi_q : hi_q - lo_q));
+    if (pot) s = round_up_pot(s);
+    q.scales.push_back(s);
+    q.zero_points.push_back(
+        symmetric ? 0
+                  : clamp_i32(std::nearbyint(lo_q - lo[c] / static_cast<double>(s)), lo_q, hi_q));
+  }
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < inner; ++i) {
+        const int64_t k = index(o, c, i);
+        q.values[k] = static_cast<int8_t>(
+            clamp_i32(std::nearbyint(data[k] / static_cast<double>(q.scales[c])) + q.zero_points[c],
+                      lo_q, hi_q));
+      }
   return q;
 }
 

@@ -23,6 +23,8 @@ static int8_t g_fast[SWEEP_MAX_BYTES];
 static int32_t g_bias[SWEEP_MAX_CHANNELS];
 static int32_t g_mult[SWEEP_MAX_CHANNELS];
 static int32_t g_shift[SWEEP_MAX_CHANNELS];
+/* Weight zero points: all 0, the fast kernels' selection condition (kernel_select.cpp). */
+static const int32_t g_w_zero_points[SWEEP_MAX_CHANNELS] = {0};
 static uint32_t g_rng;
 
 static uint32_t rnd(void) {
@@ -114,8 +116,9 @@ static requant_params random_requant(int32_t channels) {
 
 typedef void (*conv_fn)(const int8_t*, const int8_t*, const int32_t*, int8_t*, int32_t, int32_t,
                         int32_t, int32_t, const int32_t*, const int32_t*, const int32_t*,
-                        const int32_t*, const int32_t*, const int32_t*, int32_t, int32_t, int32_t,
-                        int32_t, const int32_t*, const int32_t*, int32_t, int32_t, int32_t);
+                        const int32_t*, const int32_t*, const int32_t*, int32_t, int32_t,
+                        const int32_t*, int32_t, const int32_t*, const int32_t*, int32_t, int32_t,
+                        int32_t);
 
 static const char* const kKernelNames[6] = {"kiln_conv_s8_im2col", "kiln_conv_s8_1x1",
                                             "kiln_conv_s8_dw",     "kiln_conv_s8_dw3x3",
@@ -211,8 +214,8 @@ static int conv_case(kiln_sweep_result* result, int32_t case_index) {
 
   fill_bytes(g_ref, y_bytes, (int8_t)0xA5);
   kiln_conv_s8(g_x, g_w, bias, g_ref, batch, in_channels, out_channels, group, in_size, out_size,
-               kernel, strides, dilations, pads, 8, x_zero_point, 0, rq.y_zero_point, g_mult,
-               g_shift, rq.mode, rq.act_min, rq.act_max);
+               kernel, strides, dilations, pads, 8, x_zero_point, g_w_zero_points, rq.y_zero_point,
+               g_mult, g_shift, rq.mode, rq.act_min, rq.act_max);
   {
     const int depthwise = group == in_channels && group == out_channels;
     const int pointwise = group == 1 && k_h == 1 && k_w == 1 && stride_h == 1 && stride_w == 1 &&
@@ -224,8 +227,8 @@ static int conv_case(kiln_sweep_result* result, int32_t case_index) {
       if (!applies[k]) continue;
       fill_bytes(g_fast, y_bytes, (int8_t)0x5A);
       fns[k](g_x, g_w, bias, g_fast, batch, in_channels, out_channels, group, in_size, out_size,
-             kernel, strides, dilations, pads, 8, x_zero_point, 0, rq.y_zero_point, g_mult, g_shift,
-             rq.mode, rq.act_min, rq.act_max);
+             kernel, strides, dilations, pads, 8, x_zero_point, g_w_zero_points, rq.y_zero_point,
+             g_mult, g_shift, rq.mode, rq.act_min, rq.act_max);
       record(result, k, same(g_ref, g_fast, y_bytes), case_index);
     }
   }
@@ -255,10 +258,11 @@ static int fc_case(kiln_sweep_result* result, int32_t case_index) {
   fill_bytes(g_ref, m * n, (int8_t)0xA5);
   fill_bytes(g_fast, m * n, (int8_t)0x5A);
   kiln_gemm_s8(g_x, g_w, bias, g_ref, m, n, k, a_stride_m, 1, b_stride_k, b_stride_n, 8,
-               a_zero_point, 0, rq.y_zero_point, g_mult, g_shift, rq.mode, rq.act_min, rq.act_max);
+               a_zero_point, g_w_zero_points, rq.y_zero_point, g_mult, g_shift, rq.mode, rq.act_min,
+               rq.act_max);
   (transposed ? kiln_gemm_s8_fc_nk : kiln_gemm_s8_fc)(
-      g_x, g_w, bias, g_fast, m, n, k, a_stride_m, 1, b_stride_k, b_stride_n, 8, a_zero_point, 0,
-      rq.y_zero_point, g_mult, g_shift, rq.mode, rq.act_min, rq.act_max);
+      g_x, g_w, bias, g_fast, m, n, k, a_stride_m, 1, b_stride_k, b_stride_n, 8, a_zero_point,
+      g_w_zero_points, rq.y_zero_point, g_mult, g_shift, rq.mode, rq.act_min, rq.act_max);
   record(result, transposed ? 5 : 4, same(g_ref, g_fast, m * n), case_index);
   return 1;
 }

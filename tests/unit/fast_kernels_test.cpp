@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "bench/bench.hpp"
@@ -43,15 +44,18 @@ TEST(FastKernels, HostSweepMatchesReferenceBitExactly) {
   for (int k = 0; k < 6; ++k) EXPECT_GT(r.per_kernel[k], 100) << "kernel " << k;
 }
 
-// A kiln_conv_s8 call as the Conv lowering builds it (src/ops/conv.cpp).
+// A kiln_conv_s8 call as the Conv lowering builds it (src/ops/conv.cpp). The weight zero points
+// are w_zero_point for every output channel except the last, which gets last_zero_point.
 KernelCall conv_call(int64_t in_channels, int64_t out_channels, int64_t group,
                      std::vector<int64_t> in, std::vector<int64_t> out, std::vector<int64_t> kernel,
                      std::vector<int64_t> strides, std::vector<int64_t> pads, int64_t w_bits = 8,
-                     int64_t w_zero_point = 0) {
+                     int64_t w_zero_point = 0, std::optional<int64_t> last_zero_point = {}) {
   KernelCall c("kiln_conv_s8");
   c.input("x").input("w").input("b").output("y").i(1).i(in_channels).i(out_channels).i(group);
   c.ints(in).ints(out).ints(kernel).ints(strides).ints({1, 1, 1}).ints(pads);
-  c.i(w_bits).i(-128).i(w_zero_point).i(5);
+  std::vector<int64_t> w_zero_points(static_cast<size_t>(out_channels), w_zero_point);
+  w_zero_points.back() = last_zero_point.value_or(w_zero_point);
+  c.i(w_bits).i(-128).ints(w_zero_points).i(5);
   std::vector<int64_t> per_channel(static_cast<size_t>(out_channels), 1 << 30);
   c.ints(per_channel).ints(std::vector<int64_t>(static_cast<size_t>(out_channels), -3));
   c.i(0).i(-128).i(127);
@@ -59,10 +63,13 @@ KernelCall conv_call(int64_t in_channels, int64_t out_channels, int64_t group,
 }
 
 KernelCall gemm_call(int64_t m, int64_t n, int64_t k, int64_t b_stride_k, int64_t b_stride_n,
-                     int64_t w_bits = 8, int64_t b_zero_point = 0) {
+                     int64_t w_bits = 8, int64_t b_zero_point = 0,
+                     std::optional<int64_t> last_zero_point = {}) {
   KernelCall c("kiln_gemm_s8");
   c.input("a").input("b").input("bias").output("y").i(m).i(n).i(k).i(k).i(1);
-  c.i(b_stride_k).i(b_stride_n).i(w_bits).i(-128).i(b_zero_point).i(3);
+  std::vector<int64_t> b_zero_points(static_cast<size_t>(n), b_zero_point);
+  b_zero_points.back() = last_zero_point.value_or(b_zero_point);
+  c.i(b_stride_k).i(b_stride_n).i(w_bits).i(-128).ints(b_zero_points).i(3);
   c.ints(std::vector<int64_t>(static_cast<size_t>(n), 1 << 30));
   c.ints(std::vector<int64_t>(static_cast<size_t>(n), -2));
   c.i(0).i(-128).i(127);
@@ -109,6 +116,22 @@ TEST(FastKernels, SelectionFallsBackToTheReferenceWhereNoFastKernelApplies) {
   EXPECT_EQ(fast(gemm_call(1, 16, 32, 2, 64)), "kiln_gemm_s8");
   EXPECT_EQ(fast(gemm_call(1, 16, 32, 16, 1, 4)), "kiln_gemm_s8");
   EXPECT_EQ(fast(gemm_call(1, 16, 32, 16, 1, 8, 1)), "kiln_gemm_s8");
+  // Asymmetric per-channel weights: one nonzero zero point (here the last channel's) is enough
+  // to keep the reference kernel, in every fast kernel's shape.
+  EXPECT_EQ(fast(gemm_call(1, 128, 640, 128, 1, 8, 0, -3)), "kiln_gemm_s8");
+  EXPECT_EQ(fast(gemm_call(1, 10, 784, 1, 784, 8, 0, 5)), "kiln_gemm_s8");
+  EXPECT_EQ(
+      fast(conv_call(64, 64, 64, {1, 25, 5}, {1, 25, 5}, {1, 3, 3}, {1, 1, 1}, {0, 1, 1}, 8, 0, 1)),
+      "kiln_conv_s8");
+  EXPECT_EQ(fast(conv_call(40, 40, 40, {1, 30, 1}, {1, 28, 1}, {1, 3, 1}, {1, 1, 1}, {0, 0, 0}, 8,
+                           0, -1)),
+            "kiln_conv_s8");
+  EXPECT_EQ(
+      fast(conv_call(64, 64, 1, {1, 25, 5}, {1, 25, 5}, {1, 1, 1}, {1, 1, 1}, {0, 0, 0}, 8, 0, 7)),
+      "kiln_conv_s8");
+  EXPECT_EQ(
+      fast(conv_call(8, 16, 1, {1, 8, 8}, {1, 4, 4}, {1, 1, 1}, {1, 2, 2}, {0, 0, 0}, 8, 0, -128)),
+      "kiln_conv_s8");
   // Other kernels are never touched; the reference set changes nothing.
   EXPECT_EQ(fast(KernelCall("kiln_conv_f32")), "kiln_conv_f32");
   EXPECT_EQ(select_kernel(gemm_call(1, 128, 640, 128, 1), "reference").function, "kiln_gemm_s8");

@@ -94,10 +94,11 @@ TEST(QuantBindings, ConvKernels) {
   const std::vector<int64_t> bias64 = {1000, -2000, 3000, -4000};
   const std::vector<int32_t> mults = {1 << 30, 1200000000, 1500000000, 2000000000};
   const std::vector<int32_t> shifts = {-7, -8, -9, -6}, w_zps = {3, -4, 5, -6};
+  const std::vector<int32_t> w4_zps = {-2, 1, 0, 7};  // 4-bit weights: zero points in [-8, 7]
   std::vector<int8_t> direct(4 * 12), bound(4 * 12, 1);
   kiln_conv_s8(x.data(), w.data(), bias.data(), direct.data(), 1, 2, 4, 2, kIn.data(), kOut.data(),
-               kKernel.data(), kStrides.data(), kDilations.data(), kPads.data(), 8, 5, -2, 7,
-               mults.data(), shifts.data(), KILN_REQUANT_FIXED_POINT, -100, 90);
+               kKernel.data(), kStrides.data(), kDilations.data(), kPads.data(), 8, 5, w_zps.data(),
+               7, mults.data(), shifts.data(), KILN_REQUANT_FIXED_POINT, -100, 90);
   BoundCall("kiln_conv_s8")
       .in(x.data())
       .in(w.data())
@@ -115,7 +116,7 @@ TEST(QuantBindings, ConvKernels) {
       .ints(kPads)
       .i(8)
       .i(5)
-      .i(-2)
+      .ints(w_zps)
       .i(7)
       .ints(mults)
       .ints(shifts)
@@ -128,7 +129,8 @@ TEST(QuantBindings, ConvKernels) {
   std::vector<int16_t> direct16(4 * 12), bound16(4 * 12, 1);
   kiln_conv_s16(x16.data(), w.data(), bias64.data(), direct16.data(), 1, 2, 4, 2, kIn.data(),
                 kOut.data(), kKernel.data(), kStrides.data(), kDilations.data(), kPads.data(), 4, 5,
-                -2, 7, mults.data(), shifts.data(), KILN_REQUANT_FIXED_POINT, -30000, 29000);
+                w4_zps.data(), 7, mults.data(), shifts.data(), KILN_REQUANT_FIXED_POINT, -30000,
+                29000);
   BoundCall("kiln_conv_s16")
       .in(x16.data())
       .in(w.data())
@@ -146,7 +148,7 @@ TEST(QuantBindings, ConvKernels) {
       .ints(kPads)
       .i(4)
       .i(5)
-      .i(-2)
+      .ints(w4_zps)
       .i(7)
       .ints(mults)
       .ints(shifts)
@@ -189,9 +191,10 @@ TEST(QuantBindings, GemmAndMatMulKernels) {
   const std::vector<int64_t> bias64 = {111, -222, 333, -444};
   const std::vector<int32_t> mults = {1 << 30, 1300000000, 1700000000, 2100000000};
   const std::vector<int32_t> shifts = {-6, -7, -5, -8};
+  const std::vector<int32_t> w_zps = {-1, 4, 0, -9}, w4_zps = {-1, 3, 0, -8};
   std::vector<int8_t> direct(12), bound(12, 1);
-  kiln_gemm_s8(a.data(), b.data(), bias.data(), direct.data(), 3, 4, 5, 1, 3, 4, 1, 8, 9, -1, 2,
-               mults.data(), shifts.data(), KILN_REQUANT_FIXED_POINT, -120, 110);
+  kiln_gemm_s8(a.data(), b.data(), bias.data(), direct.data(), 3, 4, 5, 1, 3, 4, 1, 8, 9,
+               w_zps.data(), 2, mults.data(), shifts.data(), KILN_REQUANT_FIXED_POINT, -120, 110);
   BoundCall("kiln_gemm_s8")
       .in(a.data())
       .in(b.data())
@@ -206,7 +209,7 @@ TEST(QuantBindings, GemmAndMatMulKernels) {
       .i(1)
       .i(8)
       .i(9)
-      .i(-1)
+      .ints(w_zps)
       .i(2)
       .ints(mults)
       .ints(shifts)
@@ -217,8 +220,8 @@ TEST(QuantBindings, GemmAndMatMulKernels) {
   EXPECT_EQ(direct, bound);
 
   std::vector<int16_t> direct16(12), bound16(12, 1);
-  kiln_gemm_s16(a16.data(), b.data(), bias64.data(), direct16.data(), 3, 4, 5, 1, 3, 4, 1, 4, 9, -1,
-                2, mults.data(), shifts.data(), KILN_REQUANT_SHIFT, -32000, 31000);
+  kiln_gemm_s16(a16.data(), b.data(), bias64.data(), direct16.data(), 3, 4, 5, 1, 3, 4, 1, 4, 9,
+                w4_zps.data(), 2, mults.data(), shifts.data(), KILN_REQUANT_SHIFT, -32000, 31000);
   BoundCall("kiln_gemm_s16")
       .in(a16.data())
       .in(b.data())
@@ -233,7 +236,7 @@ TEST(QuantBindings, GemmAndMatMulKernels) {
       .i(1)
       .i(4)
       .i(9)
-      .i(-1)
+      .ints(w4_zps)
       .i(2)
       .ints(mults)
       .ints(shifts)
@@ -250,7 +253,7 @@ TEST(QuantBindings, GemmAndMatMulKernels) {
   const std::vector<int32_t> b_zps = {1, -2, 3, -4};
   std::vector<int8_t> mdirect(6 * 8), mbound(6 * 8, 1);
   kiln_matmul_s8(ma.data(), mb.data(), mdirect.data(), 2, dims.data(), a_strides.data(),
-                 b_strides.data(), 2, 4, 3, 6, -3, 4, mults.data(), shifts.data(),
+                 b_strides.data(), 2, 4, 3, 6, b_zps.data(), 4, mults.data(), shifts.data(),
                  KILN_REQUANT_FIXED_POINT, -127, 126);
   BoundCall("kiln_matmul_s8")
       .in(ma.data())
@@ -264,7 +267,7 @@ TEST(QuantBindings, GemmAndMatMulKernels) {
       .i(4)
       .i(3)
       .i(6)
-      .i(-3)
+      .ints(b_zps)
       .i(4)
       .ints(mults)
       .ints(shifts)

@@ -455,6 +455,19 @@ std::vector<int64_t> reference_conv_acc(const ConvGeometry& g, const std::vector
   return y;
 }
 
+// Weight zero points, one per output channel, as the Conv/Gemm/MatMul lowerings pass them: all 0
+// (symmetric), one repeated value (asymmetric per tensor) or a value per channel (asymmetric per
+// channel), within the weights' value range (4-bit weights: [-8, 7]).
+std::vector<int32_t> random_weight_zero_points(Rng& rng, int32_t channels, int32_t w_bits) {
+  const int32_t lo = w_bits == 4 ? -8 : -128, hi = w_bits == 4 ? 7 : 127;
+  const int kind = static_cast<int>(rng(0, 3));
+  std::vector<int32_t> zps(static_cast<size_t>(channels), 0);
+  if (kind == 1) zps.assign(zps.size(), static_cast<int32_t>(rng(lo, hi)));
+  if (kind >= 2)
+    for (auto& v : zps) v = static_cast<int32_t>(rng(lo, hi));
+  return zps;
+}
+
 int32_t plane_of(const ConvGeometry& g, size_t out_index) {
   const size_t plane = static_cast<size_t>(g.out[0]) * g.out[1] * g.out[2];
   return static_cast<int32_t>((out_index / plane) % g.out_channels);
@@ -483,15 +496,14 @@ TEST(QuantKernels, ConvS8MatchesReference) {
         bias64.push_back(bias.back());
       }
     const int32_t x_zp = static_cast<int32_t>(rng(-128, 127));
-    const int32_t w_zp = rng(0, 3) == 0 ? static_cast<int32_t>(rng(-3, 3)) : 0;
+    const std::vector<int32_t> w_zp = random_weight_zero_points(rng, g.out_channels, w_bits);
     const int32_t y_zp = static_cast<int32_t>(rng(-20, 20));
     const Requant r = random_requant(rng, g.out_channels, -13, rng(0, 9) == 0 ? 1 : -5, -128, 127);
-    const auto acc =
-        reference_conv_acc(g, x, w, bias64, x_zp, std::vector<int32_t>(g.out_channels, w_zp));
+    const auto acc = reference_conv_acc(g, x, w, bias64, x_zp, w_zp);
     std::vector<int8_t> y(g.out_elements(), 99);
     kiln_conv_s8(x.data(), w_buf.data(), has_bias ? bias.data() : nullptr, y.data(), g.batch,
                  g.in_channels, g.out_channels, g.group, g.in, g.out, g.kernel, g.strides,
-                 g.dilations, g.pads, w_bits, x_zp, w_zp, y_zp, r.multipliers.data(),
+                 g.dilations, g.pads, w_bits, x_zp, w_zp.data(), y_zp, r.multipliers.data(),
                  r.shifts.data(), r.mode, r.act_min, r.act_max);
     for (size_t i = 0; i < y.size(); ++i) {
       const int32_t oc = plane_of(g, i);
@@ -522,15 +534,14 @@ TEST(QuantKernels, ConvS16MatchesReference) {
     if (has_bias)
       for (int32_t c = 0; c < g.out_channels; ++c) bias.push_back(rng(-(1 << 26), 1 << 26));
     const int32_t x_zp = rng(0, 3) == 0 ? static_cast<int32_t>(rng(-300, 300)) : 0;
-    const int32_t w_zp = rng(0, 3) == 0 ? static_cast<int32_t>(rng(-3, 3)) : 0;
+    const std::vector<int32_t> w_zp = random_weight_zero_points(rng, g.out_channels, w_bits);
     const int32_t y_zp = rng(0, 3) == 0 ? static_cast<int32_t>(rng(-300, 300)) : 0;
     const Requant r = random_requant(rng, g.out_channels, -18, -6, -32768, 32767);
-    const auto acc =
-        reference_conv_acc(g, x, w, bias, x_zp, std::vector<int32_t>(g.out_channels, w_zp));
+    const auto acc = reference_conv_acc(g, x, w, bias, x_zp, w_zp);
     std::vector<int16_t> y(g.out_elements(), 99);
     kiln_conv_s16(x.data(), w_buf.data(), has_bias ? bias.data() : nullptr, y.data(), g.batch,
                   g.in_channels, g.out_channels, g.group, g.in, g.out, g.kernel, g.strides,
-                  g.dilations, g.pads, w_bits, x_zp, w_zp, y_zp, r.multipliers.data(),
+                  g.dilations, g.pads, w_bits, x_zp, w_zp.data(), y_zp, r.multipliers.data(),
                   r.shifts.data(), r.mode, r.act_min, r.act_max);
     for (size_t i = 0; i < y.size(); ++i) {
       const int32_t oc = plane_of(g, i);
@@ -566,6 +577,64 @@ TEST(QuantKernels, ConvAccS8MatchesReference) {
   }
 }
 
+// Per-channel weight zero points reach their own output channel only. One 1x2 window (Conv) or one
+// row (Gemm, MatMul) of (x - x_zp) = (4, -1) meets three output channels whose weights minus their
+// own zero point are (0, 4), (0, 0) and (3, 0): accumulators -4, 0 and 12, by hand. Requantization
+// is the identity (shift 0), so y = acc + y_zp. A kernel that used channel 0's zero point for all
+// channels would give -4, -21 and 18.
+TEST(QuantKernels, PerChannelWeightZeroPointsApplyToTheirOwnChannel) {
+  const std::vector<int32_t> w_zps = {2, -5, 4};
+  const std::vector<int32_t> w_oc = {2, 6, -5, -5, 7, 4};  // [oc][tap], all within [-8, 7]
+  const std::vector<int32_t> expected = {-4 + 3, 0 + 3, 12 + 3};
+  const std::vector<int32_t> mults = {0, 0, 0}, shifts = {0, 0, 0};
+  const int32_t x_zp = 1, y_zp = 3;
+  const std::vector<int8_t> x8 = {5, 0};
+  const std::vector<int16_t> x16 = {5, 0};
+  const std::vector<int8_t> w8(w_oc.begin(), w_oc.end());
+  // Conv: x [1, 1, 1, 1, 2], w [3, 1, 1, 1, 2], y [1, 3, 1, 1, 1].
+  const int32_t in[3] = {1, 1, 2}, out[3] = {1, 1, 1}, kernel[3] = {1, 1, 2}, ones[3] = {1, 1, 1},
+                pads[3] = {0, 0, 0};
+  std::vector<int8_t> y8(3, 99);
+  kiln_conv_s8(x8.data(), w8.data(), nullptr, y8.data(), 1, 1, 3, 1, in, out, kernel, ones, ones,
+               pads, 8, x_zp, w_zps.data(), y_zp, mults.data(), shifts.data(), KILN_REQUANT_SHIFT,
+               -128, 127);
+  EXPECT_EQ(std::vector<int32_t>(y8.begin(), y8.end()), expected);
+  std::vector<int16_t> y16(3, 99);
+  kiln_conv_s16(x16.data(), w8.data(), nullptr, y16.data(), 1, 1, 3, 1, in, out, kernel, ones, ones,
+                pads, 8, x_zp, w_zps.data(), y_zp, mults.data(), shifts.data(), KILN_REQUANT_SHIFT,
+                -32768, 32767);
+  EXPECT_EQ(std::vector<int32_t>(y16.begin(), y16.end()), expected);
+  // 4-bit weights: the same values fit [-8, 7]; the zero points too.
+  const std::vector<int8_t> w4 = pack4(w_oc);
+  std::fill(y8.begin(), y8.end(), 99);
+  kiln_conv_s8(x8.data(), w4.data(), nullptr, y8.data(), 1, 1, 3, 1, in, out, kernel, ones, ones,
+               pads, 4, x_zp, w_zps.data(), y_zp, mults.data(), shifts.data(), KILN_REQUANT_SHIFT,
+               -128, 127);
+  EXPECT_EQ(std::vector<int32_t>(y8.begin(), y8.end()), expected);
+  // Gemm with B [n=3, k=2] (transposed: strides k 1, n 2) and B [k=2, n=3] (strides 3, 1).
+  std::vector<int8_t> b_kn(6);
+  for (int j = 0; j < 3; ++j)
+    for (int p = 0; p < 2; ++p) b_kn[p * 3 + j] = w8[j * 2 + p];
+  std::fill(y8.begin(), y8.end(), 99);
+  kiln_gemm_s8(x8.data(), w8.data(), nullptr, y8.data(), 1, 3, 2, 2, 1, 1, 2, 8, x_zp, w_zps.data(),
+               y_zp, mults.data(), shifts.data(), KILN_REQUANT_SHIFT, -128, 127);
+  EXPECT_EQ(std::vector<int32_t>(y8.begin(), y8.end()), expected);
+  std::fill(y8.begin(), y8.end(), 99);
+  kiln_gemm_s8(x8.data(), b_kn.data(), nullptr, y8.data(), 1, 3, 2, 2, 1, 3, 1, 8, x_zp,
+               w_zps.data(), y_zp, mults.data(), shifts.data(), KILN_REQUANT_SHIFT, -128, 127);
+  EXPECT_EQ(std::vector<int32_t>(y8.begin(), y8.end()), expected);
+  std::fill(y16.begin(), y16.end(), 99);
+  kiln_gemm_s16(x16.data(), w4.data(), nullptr, y16.data(), 1, 3, 2, 2, 1, 1, 2, 4, x_zp,
+                w_zps.data(), y_zp, mults.data(), shifts.data(), KILN_REQUANT_SHIFT, -32768, 32767);
+  EXPECT_EQ(std::vector<int32_t>(y16.begin(), y16.end()), expected);
+  // MatMul: one batch, B [2, 3] with per-column zero points.
+  const int32_t dims[1] = {1}, zero[1] = {0};
+  std::fill(y8.begin(), y8.end(), 99);
+  kiln_matmul_s8(x8.data(), b_kn.data(), y8.data(), 1, dims, zero, zero, 1, 3, 2, x_zp,
+                 w_zps.data(), y_zp, mults.data(), shifts.data(), KILN_REQUANT_SHIFT, -128, 127);
+  EXPECT_EQ(std::vector<int32_t>(y8.begin(), y8.end()), expected);
+}
+
 // Gemm: both operands optionally transposed through the strides; b in 8 or 4 bits.
 template <typename A, typename Bias>
 void run_gemm_case(Rng& rng, int iter) {
@@ -592,25 +661,25 @@ void run_gemm_case(Rng& rng, int iter) {
     for (int32_t j = 0; j < n; ++j) bias.push_back(static_cast<Bias>(rng(-50000, 50000)));
   const int32_t a_zp =
       static_cast<int32_t>(wide ? (rng.coin() ? 0 : rng(-100, 100)) : rng(-128, 127));
-  const int32_t b_zp = rng(0, 3) == 0 ? static_cast<int32_t>(rng(-3, 3)) : 0;
+  const std::vector<int32_t> b_zp = random_weight_zero_points(rng, n, w_bits);
   const int32_t y_zp = static_cast<int32_t>(rng(-20, 20));
   const Requant r = wide ? random_requant(rng, n, -18, -6, a_min, a_max)
                          : random_requant(rng, n, -14, -4, a_min, a_max);
   std::vector<A> y(static_cast<size_t>(m) * n, 99);
   if constexpr (wide)
     kiln_gemm_s16(a.data(), b_buf.data(), has_bias ? bias.data() : nullptr, y.data(), m, n, k, a_sm,
-                  a_sk, b_sk, b_sn, w_bits, a_zp, b_zp, y_zp, r.multipliers.data(), r.shifts.data(),
-                  r.mode, r.act_min, r.act_max);
+                  a_sk, b_sk, b_sn, w_bits, a_zp, b_zp.data(), y_zp, r.multipliers.data(),
+                  r.shifts.data(), r.mode, r.act_min, r.act_max);
   else
     kiln_gemm_s8(a.data(), b_buf.data(), has_bias ? bias.data() : nullptr, y.data(), m, n, k, a_sm,
-                 a_sk, b_sk, b_sn, w_bits, a_zp, b_zp, y_zp, r.multipliers.data(), r.shifts.data(),
-                 r.mode, r.act_min, r.act_max);
+                 a_sk, b_sk, b_sn, w_bits, a_zp, b_zp.data(), y_zp, r.multipliers.data(),
+                 r.shifts.data(), r.mode, r.act_min, r.act_max);
   for (int32_t i = 0; i < m; ++i)
     for (int32_t j = 0; j < n; ++j) {
       int64_t acc = has_bias ? static_cast<int64_t>(bias[j]) : 0;
       for (int32_t p = 0; p < k; ++p)
         acc += (static_cast<int64_t>(ta ? a[p * m + i] : a[i * k + p]) - a_zp) *
-               ((tb ? b[j * k + p] : b[p * n + j]) - b_zp);
+               ((tb ? b[j * k + p] : b[p * n + j]) - b_zp[j]);
       const int32_t q = wide ? ref_requant64(acc, r.mode, r.multipliers[j], r.shifts[j])
                              : ref_requant32(acc, r.mode, r.multipliers[j], r.shifts[j]);
       ASSERT_EQ(y[i * n + j], clamp_out(y_zp, q, r.act_min, r.act_max))
@@ -684,8 +753,8 @@ TEST(QuantKernels, MatMulS8AndAccMatchReference) {
     for (auto& v : a) v = static_cast<int8_t>(rng(-128, 127));
     for (auto& v : b) v = static_cast<int8_t>(rng(-128, 127));
     const int32_t a_zp = static_cast<int32_t>(rng(-128, 127)),
-                  b_zp = static_cast<int32_t>(rng(-10, 10)),
                   y_zp = static_cast<int32_t>(rng(-9, 9));
+    const std::vector<int32_t> b_zp = random_weight_zero_points(rng, n, 8);
     std::vector<int32_t> b_zps(n);
     for (auto& v : b_zps) v = static_cast<int32_t>(rng(-128, 127));
     const Requant r = random_requant(rng, n, -15, -5, -128, 127);
@@ -693,7 +762,7 @@ TEST(QuantKernels, MatMulS8AndAccMatchReference) {
     std::vector<int8_t> y(static_cast<size_t>(br.count) * m * n, 99);
     std::vector<int32_t> y_acc(y.size(), 99);
     kiln_matmul_s8(a.data(), b.data(), y.data(), rank, br.dims.data(), br.a_strides.data(),
-                   br.b_strides.data(), m, n, k, a_zp, b_zp, y_zp, r.multipliers.data(),
+                   br.b_strides.data(), m, n, k, a_zp, b_zp.data(), y_zp, r.multipliers.data(),
                    r.shifts.data(), r.mode, r.act_min, r.act_max);
     kiln_matmul_acc_s8(a.data(), b.data(), y_acc.data(), rank, br.dims.data(), br.a_strides.data(),
                        br.b_strides.data(), m, n, k, a_zp, b_zps.data());
@@ -704,7 +773,7 @@ TEST(QuantKernels, MatMulS8AndAccMatchReference) {
           int64_t acc = 0, acc2 = 0;
           for (int32_t p = 0; p < k; ++p) {
             const int64_t av = a[ao + i * k + p] - a_zp, bv = b[bo + p * n + j];
-            acc += av * (bv - b_zp);
+            acc += av * (bv - b_zp[j]);
             acc2 += av * (bv - b_zps[j]);
           }
           const size_t o = (t * m + i) * n + j;
@@ -1226,6 +1295,44 @@ int32_t quant(double real, double scale, int32_t zp, int32_t lo = -128, int32_t 
   return static_cast<int32_t>(std::clamp<double>(std::nearbyint(real / scale) + zp, lo, hi));
 }
 
+// The convolution computed in double on dequantized values (x - x_zp) * x_scale and
+// (w - w_zp[oc]) * w_scale[oc], plus bias * x_scale * w_scale[oc]; padding taps are real zeros.
+std::vector<double> float_conv(const ConvGeometry& g, const std::vector<int8_t>& x, float x_scale,
+                               int32_t x_zp, const std::vector<int8_t>& w,
+                               const std::vector<float>& w_scales, const std::vector<int32_t>& w_zp,
+                               const std::vector<int32_t>& bias) {
+  const int32_t gin = g.in_channels / g.group, gout = g.out_channels / g.group;
+  std::vector<double> y;
+  for (int32_t n = 0; n < g.batch; ++n)
+    for (int32_t oc = 0; oc < g.out_channels; ++oc)
+      for (int32_t o0 = 0; o0 < g.out[0]; ++o0)
+        for (int32_t o1 = 0; o1 < g.out[1]; ++o1)
+          for (int32_t o2 = 0; o2 < g.out[2]; ++o2) {
+            double sum = static_cast<double>(bias[oc]) * x_scale * w_scales[oc];
+            for (int32_t ic = 0; ic < gin; ++ic)
+              for (int32_t k0 = 0; k0 < g.kernel[0]; ++k0)
+                for (int32_t k1 = 0; k1 < g.kernel[1]; ++k1)
+                  for (int32_t k2 = 0; k2 < g.kernel[2]; ++k2) {
+                    const int32_t i0 = o0 * g.strides[0] - g.pads[0] + k0 * g.dilations[0];
+                    const int32_t i1 = o1 * g.strides[1] - g.pads[1] + k1 * g.dilations[1];
+                    const int32_t i2 = o2 * g.strides[2] - g.pads[2] + k2 * g.dilations[2];
+                    if (i0 < 0 || i0 >= g.in[0] || i1 < 0 || i1 >= g.in[1] || i2 < 0 ||
+                        i2 >= g.in[2])
+                      continue;
+                    const int32_t c = (oc / gout) * gin + ic;
+                    const int32_t xq =
+                        x[(((n * g.in_channels + c) * g.in[0] + i0) * g.in[1] + i1) * g.in[2] + i2];
+                    const int32_t wq =
+                        w[(((oc * gin + ic) * g.kernel[0] + k0) * g.kernel[1] + k1) * g.kernel[2] +
+                          k2];
+                    sum += static_cast<double>(dequant(xq, x_scale, x_zp)) *
+                           dequant(wq, w_scales[oc], w_zp[oc]);
+                  }
+            y.push_back(sum);
+          }
+  return y;
+}
+
 TEST(QuantFloatSanity, ConvS8WithinOneLsbOfFloat) {
   Rng rng(91);
   for (int iter = 0; iter < 60; ++iter) {
@@ -1239,17 +1346,12 @@ TEST(QuantFloatSanity, ConvS8WithinOneLsbOfFloat) {
     for (auto& v : w) v = static_cast<int8_t>(rng(-127, 127));
     std::vector<int32_t> bias(g.out_channels);
     for (auto& v : bias) v = static_cast<int32_t>(rng(-5000, 5000));
+    // Asymmetric per-channel weights among the draws (zero points differ per output channel).
+    const std::vector<int32_t> w_zp = random_weight_zero_points(rng, g.out_channels, 8);
     // Float results first, to pick an output scale that uses the int8 range.
-    const auto acc = reference_conv_acc(g, x, std::vector<int32_t>(w.begin(), w.end()),
-                                        std::vector<int64_t>(bias.begin(), bias.end()), x_zp,
-                                        std::vector<int32_t>(g.out_channels, 0));
-    std::vector<double> real(acc.size());
+    const std::vector<double> real = float_conv(g, x, x_scale, x_zp, w, w_scales, w_zp, bias);
     double max_abs = 1e-3;
-    for (size_t i = 0; i < acc.size(); ++i) {
-      const int32_t oc = plane_of(g, i);
-      real[i] = static_cast<double>(acc[i]) * x_scale * w_scales[oc];
-      max_abs = std::max(max_abs, std::fabs(real[i]));
-    }
+    for (double v : real) max_abs = std::max(max_abs, std::fabs(v));
     const double y_scale = max_abs / 100.0;
     const int32_t y_zp = static_cast<int32_t>(rng(-10, 10));
     std::vector<int32_t> mults, shifts;
@@ -1260,8 +1362,9 @@ TEST(QuantFloatSanity, ConvS8WithinOneLsbOfFloat) {
     }
     std::vector<int8_t> y(g.out_elements());
     kiln_conv_s8(x.data(), w.data(), bias.data(), y.data(), g.batch, g.in_channels, g.out_channels,
-                 g.group, g.in, g.out, g.kernel, g.strides, g.dilations, g.pads, 8, x_zp, 0, y_zp,
-                 mults.data(), shifts.data(), KILN_REQUANT_FIXED_POINT, -128, 127);
+                 g.group, g.in, g.out, g.kernel, g.strides, g.dilations, g.pads, 8, x_zp,
+                 w_zp.data(), y_zp, mults.data(), shifts.data(), KILN_REQUANT_FIXED_POINT, -128,
+                 127);
     for (size_t i = 0; i < y.size(); ++i)
       ASSERT_LE(std::abs(y[i] - quant(real[i], y_scale, y_zp)), 1) << "case " << iter;
   }
@@ -1278,6 +1381,7 @@ TEST(QuantFloatSanity, GemmS8WithinOneLsbOfFloat) {
     std::vector<int8_t> a(static_cast<size_t>(m) * k), b(static_cast<size_t>(k) * n);
     for (auto& v : a) v = static_cast<int8_t>(rng(-128, 127));
     for (auto& v : b) v = static_cast<int8_t>(rng(-127, 127));
+    const std::vector<int32_t> b_zp = random_weight_zero_points(rng, n, 8);
     std::vector<int32_t> bias(n);
     for (auto& v : bias) v = static_cast<int32_t>(rng(-3000, 3000));
     std::vector<double> real(static_cast<size_t>(m) * n);
@@ -1287,7 +1391,7 @@ TEST(QuantFloatSanity, GemmS8WithinOneLsbOfFloat) {
         double s = bias[j] * static_cast<double>(a_scale * b_scale);
         for (int32_t p = 0; p < k; ++p)
           s += static_cast<double>(dequant(a[i * k + p], a_scale, a_zp)) *
-               dequant(b[p * n + j], b_scale, 0);
+               dequant(b[p * n + j], b_scale, b_zp[j]);
         real[i * n + j] = s;
         max_abs = std::max(max_abs, std::fabs(s));
       }
@@ -1295,8 +1399,8 @@ TEST(QuantFloatSanity, GemmS8WithinOneLsbOfFloat) {
     const auto mq = kiln::quantize_multiplier(static_cast<double>(a_scale * b_scale) / y_scale);
     const std::vector<int32_t> mults(n, mq.multiplier), shifts(n, mq.shift);
     std::vector<int8_t> y(static_cast<size_t>(m) * n);
-    kiln_gemm_s8(a.data(), b.data(), bias.data(), y.data(), m, n, k, k, 1, n, 1, 8, a_zp, 0, 0,
-                 mults.data(), shifts.data(), KILN_REQUANT_FIXED_POINT, -128, 127);
+    kiln_gemm_s8(a.data(), b.data(), bias.data(), y.data(), m, n, k, k, 1, n, 1, 8, a_zp,
+                 b_zp.data(), 0, mults.data(), shifts.data(), KILN_REQUANT_FIXED_POINT, -128, 127);
     for (size_t i = 0; i < y.size(); ++i)
       ASSERT_LE(std::abs(y[i] - quant(real[i], y_scale, 0)), 1) << "case " << iter;
   }

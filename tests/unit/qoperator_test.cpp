@@ -167,6 +167,71 @@ TEST(QOperator, QLinearConvLowersToIntegerConvWithinOneLsbOfQdq) {
   EXPECT_GE(exact, static_cast<int>(e.size()) - 2);
 }
 
+// Asymmetric per-channel weights (uint8 here, zero points differ per output channel) reach
+// kiln_conv_s8 as one zero point per output channel, shifted to int8 with the weights; the result
+// stays within 1 LSB of the float QDQ expansion.
+TEST(QOperator, QLinearConvPerChannelWeightZeroPointsLowerPerChannel) {
+  Graph g = Builder("qconv").input("x", {1, 2, 5, 5}, DType::UInt8).build();
+  add_scale(g, "x_scale", {0.02f});
+  add_constant<uint8_t>(g, "x_zp", DType::UInt8, {}, {120});
+  add_constant<uint8_t>(g, "w", DType::UInt8, {3, 2, 3, 3}, random_values<uint8_t>(54, 60, 200, 7));
+  add_scale(g, "w_scale", {0.01f, 0.02f, 0.015f}, {3});
+  add_constant<uint8_t>(g, "w_zp", DType::UInt8, {3}, {100, 140, 128});
+  add_scale(g, "y_scale", {0.05f});
+  add_constant<uint8_t>(g, "y_zp", DType::UInt8, {}, {110});
+  add_constant<int32_t>(g, "bias", DType::Int32, {3}, {100, -200, 300});
+  g.nodes.push_back(make_node(
+      "conv", "QLinearConv", "",
+      {"x", "x_scale", "x_zp", "w", "w_scale", "w_zp", "y_scale", "y_zp", "bias"}, {"y"}));
+  add_output(g, "y");
+  infer_shapes(g);
+  Graph reference = g;
+  expand_qoperators(reference);
+  optimize(g);
+  const Node& conv = only(g, "Conv");
+  const KernelCall call = op_for(conv).lower(conv, g);
+  EXPECT_EQ(call.function, "kiln_conv_s8");
+  ASSERT_GT(call.args.size(), 16u);
+  ASSERT_EQ(call.args[16].kind, KernelArg::Kind::Ints);  // w_zero_points
+  EXPECT_EQ(call.args[16].ints, (std::vector<int32_t>{-28, 12, 0}));
+  TensorMap inputs;
+  inputs["x"] = runtime_tensor(g, "x", random_values<uint8_t>(50, 0, 255, 8));
+  const Tensor expected = run_graph(reference, inputs).at("y");
+  const Tensor actual = run_graph(g, inputs).at("y");
+  ASSERT_EQ(actual.dtype, DType::UInt8);
+  const auto e = expected.values<uint8_t>();
+  const auto a = actual.values<uint8_t>();
+  ASSERT_EQ(e.size(), a.size());
+  int exact = 0;
+  for (size_t i = 0; i < e.size(); ++i) {
+    EXPECT_LE(std::abs(int(e[i]) - int(a[i])), 1) << i;
+    exact += e[i] == a[i];
+  }
+  EXPECT_GE(exact, static_cast<int>(e.size()) - 2);
+}
+
+// Weight zero points that differ along another axis than the output channels have no kernel
+// form: one line naming the node and the weight.
+TEST(QOperator, WeightZeroPointsAlongAnotherAxisAreUnsupported) {
+  Graph g = qlinear_conv_graph();
+  infer_shapes(g);
+  optimize(g);
+  const Node& conv = only(g, "Conv");
+  Tensor& w = g.tensor(conv.inputs[1]);
+  w.quant->scales = {0.01f};
+  w.quant->zero_points = {1, -1};
+  w.quant->axis = 1;
+  try {
+    op_for(conv).lower(conv, g);
+    FAIL() << "expected UnsupportedError";
+  } catch (const UnsupportedError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(conv.name), std::string::npos) << what;
+    EXPECT_NE(what.find("weight '" + w.name + "'"), std::string::npos) << what;
+    EXPECT_NE(what.find("along axis 1"), std::string::npos) << what;
+  }
+}
+
 // A pre-quantized model requantizes like ONNX Runtime ("single") unless the pipeline asks for
 // TFLite's fixed point; the strategy travels from the QuantizeLinear to the integer op.
 TEST(QOperator, RequantStrategyOfPreQuantizedModelsFollowsThePipelineOption) {

@@ -1,12 +1,16 @@
 // Quantized builds are bit-exact between the interpreter and the generated C: MNIST quantized
-// under randomly drawn schemes (activation type, per-tensor/per-channel, symmetric, requant
-// strategy, observer, per-layer mixes), compiled with the host C compiler (no float allowed in
-// the generated model file), run on random int inputs and compared byte for byte.
+// under randomly drawn schemes (activation type, int8/int4 weights, per-tensor/per-channel,
+// symmetric/asymmetric weights and activations, requant strategy, observer, per-layer mixes),
+// compiled with the host C compiler (no float allowed in the generated model file), run on random
+// int inputs and compared byte for byte; and a pre-quantized QDQ model whose weights have per-axis
+// zero points that differ (tests/data/qdq), against ONNX Runtime's outputs as well.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "codegen/compile.hpp"
 #include "frontend/load_model.hpp"
@@ -44,6 +48,39 @@ int main(int argc, char** argv) {
 }
 )";
 
+// Compiles `g` into `dir` with `kernels` and builds the harness with the host C compiler.
+void build_harness(const Graph& g, const std::string& kernels, const fs::path& dir) {
+  fs::remove_all(dir);
+  CompileOptions compile;
+  compile.name = "net";
+  compile.kernels = kernels;
+  const CompileResult result = compile_graph(g, compile, dir);
+  std::ifstream model(dir / "net.c");
+  const std::string model_text((std::istreambuf_iterator<char>(model)),
+                               std::istreambuf_iterator<char>());
+  EXPECT_EQ(model_text.find("float"), std::string::npos);
+  std::ofstream(dir / "main.c") << kHarness;
+  std::vector<std::string> cc = {"cc",
+                                 "-std=c99",
+                                 "-O2",
+                                 "-I" + dir.string(),
+                                 "-o",
+                                 (dir / "harness").string(),
+                                 (dir / "main.c").string()};
+  for (const std::string& src : result.code.c_sources) cc.push_back((dir / src).string());
+  const ProcessResult built = run_process(cc);
+  ASSERT_TRUE(built.ok()) << built.output;
+}
+
+// Runs the harness built in `dir` on `input`; the output tensor shaped like `like`.
+Tensor run_harness(const fs::path& dir, const Tensor& input, const Tensor& like) {
+  write_raw(dir / "input.bin", input);
+  const ProcessResult ran = run_process(
+      {(dir / "harness").string(), (dir / "input.bin").string(), (dir / "output.bin").string()});
+  EXPECT_TRUE(ran.ok()) << ran.status_text() << " " << ran.output;
+  return read_raw(dir / "output.bin", like);
+}
+
 Tensor random_integer_input(const Tensor& spec, std::mt19937& rng) {
   Tensor t;
   t.name = spec.name;
@@ -64,12 +101,16 @@ TEST(QuantCodegen, RandomSchemesAreBitExactBetweenInterpreterAndGeneratedC) {
   const auto samples = load_calibration_samples(reference, source);
   std::mt19937 rng(20261122);
   const std::vector<std::string> layers = {"/conv1/Conv", "/conv2/Conv", "/fc/Gemm"};
-  for (int trial = 0; trial < 6; ++trial) {
+  int per_channel_asymmetric_int8 = 0, per_channel_asymmetric_int4 = 0;
+  int per_channel_asymmetric_int16_activations = 0;  // of those, layers with int16 activations
+  for (int trial = 0; trial < 8; ++trial) {
     QuantizeOptions o;
     o.enabled = true;
     o.progress = false;
     o.defaults.activations = rng() % 3 == 0 ? DType::Int16 : DType::Int8;
+    o.defaults.weight_bits = rng() % 3 == 0 ? 4 : 8;
     o.defaults.per_channel_weights = rng() % 2 == 0;
+    o.defaults.symmetric_weights = rng() % 2 == 0;
     o.defaults.symmetric_activations = rng() % 2 == 0;
     const unsigned pick = rng() % 4;
     o.defaults.requant =
@@ -81,49 +122,131 @@ TEST(QuantCodegen, RandomSchemesAreBitExactBetweenInterpreterAndGeneratedC) {
     rule.name_glob = layers[rng() % layers.size()];
     rule.activations = o.defaults.activations == DType::Int8 ? DType::Int16 : DType::Int8;
     rule.requant = rng() % 2 == 0 ? Requant::Shift : Requant::Single;
+    // ... and another weight scheme: per-channel asymmetric weights whenever the defaults are not.
+    const bool default_pc_asym = o.defaults.per_channel_weights && !o.defaults.symmetric_weights;
+    rule.per_channel_weights = !default_pc_asym || rng() % 2 == 0;
+    rule.symmetric_weights = !default_pc_asym && rng() % 2 == 0;
+    rule.weight_bits = rng() % 2 == 0 ? 4 : 8;
     o.rules.push_back(rule);
-    const std::string label = "trial " + std::to_string(trial) + ": activations " +
-                              std::string(dtype_name(o.defaults.activations)) + ", per_channel " +
-                              std::to_string(o.defaults.per_channel_weights) + ", symmetric " +
-                              std::to_string(o.defaults.symmetric_activations) + ", requant " +
-                              requant_name(o.defaults.requant) + ", observer " +
-                              observer_name(o.observer) + ", rule " + rule.name_glob;
+    const std::string label =
+        "trial " + std::to_string(trial) + ": activations " +
+        std::string(dtype_name(o.defaults.activations)) + ", weights int" +
+        std::to_string(o.defaults.weight_bits) + ", per_channel " +
+        std::to_string(o.defaults.per_channel_weights) + ", symmetric weights " +
+        std::to_string(o.defaults.symmetric_weights) + ", symmetric activations " +
+        std::to_string(o.defaults.symmetric_activations) + ", requant " +
+        requant_name(o.defaults.requant) + ", observer " + observer_name(o.observer) + ", rule " +
+        rule.name_glob + " (int" + std::to_string(*rule.weight_bits) + ", per_channel " +
+        std::to_string(*rule.per_channel_weights) + ", symmetric weights " +
+        std::to_string(*rule.symmetric_weights) + ")";
     SCOPED_TRACE(label);
     Graph g = reference;
     quantize_graph(g, o, samples);
+    // Which weight schemes reached the integer ops (asymmetric per-channel: zero points differ).
+    for (const Node& node : g.nodes) {
+      if (node.op_type != "Conv" && node.op_type != "Gemm" && node.op_type != "MatMul") continue;
+      const Tensor& w = g.tensor(node.inputs[1]);
+      if (!w.quant || w.quant->zero_points.empty()) continue;
+      const std::set<int32_t> zps(w.quant->zero_points.begin(), w.quant->zero_points.end());
+      if (zps.size() < 2) continue;
+      ++(w.quant->bits == 4 ? per_channel_asymmetric_int4 : per_channel_asymmetric_int8);
+      if (g.tensor(node.inputs[0]).dtype == DType::Int16)
+        ++per_channel_asymmetric_int16_activations;
+    }
+    // Half the trials use the fast kernel set: its selection must leave nonzero zero points to
+    // the reference kernels.
+    const std::string kernels = trial % 2 == 0 ? "fast" : "reference";
     const fs::path dir =
         fs::path(::testing::TempDir()) / ("kiln_quant_codegen_" + std::to_string(trial));
-    fs::remove_all(dir);
-    CompileOptions compile;
-    compile.name = "net";
-    const CompileResult result = compile_graph(g, compile, dir);
-    std::ifstream model(dir / "net.c");
-    const std::string model_text((std::istreambuf_iterator<char>(model)),
-                                 std::istreambuf_iterator<char>());
-    EXPECT_EQ(model_text.find("float"), std::string::npos);
-    std::ofstream(dir / "main.c") << kHarness;
-    std::vector<std::string> cc = {"cc",
-                                   "-std=c99",
-                                   "-O2",
-                                   "-I" + dir.string(),
-                                   "-o",
-                                   (dir / "harness").string(),
-                                   (dir / "main.c").string()};
-    for (const std::string& src : result.code.c_sources) cc.push_back((dir / src).string());
-    const ProcessResult built = run_process(cc);
-    ASSERT_TRUE(built.ok()) << built.output;
+    build_harness(g, kernels, dir);
+    if (HasFatalFailure()) return;
     const Tensor& in_spec = g.tensor(g.inputs[0]);
     for (int k = 0; k < 3; ++k) {
       const Tensor input = random_integer_input(in_spec, rng);
-      write_raw(dir / "input.bin", input);
-      const ProcessResult ran =
-          run_process({(dir / "harness").string(), (dir / "input.bin").string(),
-                       (dir / "output.bin").string()});
-      ASSERT_TRUE(ran.ok()) << ran.status_text() << " " << ran.output;
       const Tensor expected = run_graph(g, {{input.name, input}}).at(g.outputs[0]);
-      const Tensor actual = read_raw(dir / "output.bin", expected);
-      EXPECT_EQ(actual.data, expected.data) << "input " << k;
+      const Tensor actual = run_harness(dir, input, expected);
+      EXPECT_EQ(actual.data, expected.data) << "input " << k << ", kernels " << kernels;
     }
+    fs::remove_all(dir);
+  }
+  // The draws covered asymmetric per-channel weights in both widths and with int16 activations.
+  RecordProperty("per_channel_asymmetric_int8_layers", per_channel_asymmetric_int8);
+  RecordProperty("per_channel_asymmetric_int4_layers", per_channel_asymmetric_int4);
+  RecordProperty("per_channel_asymmetric_int16_activation_layers",
+                 per_channel_asymmetric_int16_activations);
+  EXPECT_GT(per_channel_asymmetric_int8, 0);
+  EXPECT_GT(per_channel_asymmetric_int4, 0);
+  EXPECT_GT(per_channel_asymmetric_int16_activations, 0);
+}
+
+// A pre-quantized QDQ model whose Conv, depthwise Conv, Gemm (transB) and MatMul (uint8 B)
+// weights have per-axis zero points that differ (tests/data/qdq/make_per_axis_zp.py): every
+// DequantizeLinear -> op -> QuantizeLinear lowers to an integer op with per-channel zero points,
+// the interpreter agrees with ONNX Runtime's outputs (1 LSB at float32 near-ties) and the
+// generated C (both kernel sets) matches the interpreter byte for byte.
+TEST(QuantCodegen, PerAxisWeightZeroPointsFromQdqMatchOnnxRuntime) {
+  const fs::path data = fs::path(KILN_TEST_DATA_DIR) / "qdq";
+  Graph g = load_model((data / "per_axis_zp.onnx").string());
+  optimize(g);
+  int integer_ops = 0;
+  for (const Node& node : g.nodes) {
+    EXPECT_NE(node.op_type, "DequantizeLinear") << node.name;
+    EXPECT_NE(node.op_type, "QuantizeLinear") << node.name;
+    if (node.op_type != "Conv" && node.op_type != "Gemm" && node.op_type != "MatMul") continue;
+    const Tensor& w = g.tensor(node.inputs[1]);
+    ASSERT_EQ(w.dtype, DType::Int8) << node.name;
+    ASSERT_TRUE(w.quant) << node.name;
+    const std::set<int32_t> zps(w.quant->zero_points.begin(), w.quant->zero_points.end());
+    EXPECT_GT(zps.size(), 1u) << node.name;
+    EXPECT_EQ(g.tensor(node.outputs[0]).dtype, DType::Int8) << node.name;
+    ++integer_ops;
+  }
+  EXPECT_EQ(integer_ops, 4);
+
+  const Tensor& in_spec = g.tensor(g.inputs[0]);
+  const Tensor& out_spec = g.tensor(g.outputs[0]);
+  const auto in_bytes = static_cast<size_t>(in_spec.bytes());
+  const auto out_bytes = static_cast<size_t>(out_spec.bytes());
+  Tensor all_inputs = in_spec, all_expected = out_spec;
+  all_inputs.shape = {static_cast<int64_t>(fs::file_size(data / "inputs.bin") / in_bytes)};
+  all_inputs.shape.insert(all_inputs.shape.end(), in_spec.shape.begin(), in_spec.shape.end());
+  all_inputs = read_raw(data / "inputs.bin", all_inputs);
+  const int64_t samples = all_inputs.shape[0];
+  ASSERT_EQ(samples, 32);
+  all_expected.shape = {samples * out_spec.elements()};
+  all_expected = read_raw(data / "expected_ort.bin", all_expected);
+
+  std::vector<Tensor> inputs, outputs;
+  int differing = 0;
+  for (int64_t s = 0; s < samples; ++s) {
+    Tensor input = in_spec;
+    input.constant = false;
+    input.data.assign(all_inputs.data.begin() + s * in_bytes,
+                      all_inputs.data.begin() + (s + 1) * in_bytes);
+    const Tensor out = run_graph(g, {{input.name, input}}).at(g.outputs[0]);
+    for (size_t i = 0; i < out_bytes; ++i) {
+      const auto got = static_cast<int8_t>(out.data[i]);
+      const auto want = static_cast<int8_t>(all_expected.data[s * out_bytes + i]);
+      EXPECT_LE(std::abs(got - want), 1) << "sample " << s << " output " << i;
+      if (got != want) ++differing;
+    }
+    inputs.push_back(std::move(input));
+    outputs.push_back(out);
+  }
+  // ONNX Runtime does not fuse these QDQ groups into its integer kernels (its QLinearConv wants one
+  // filter zero point; "all" and "basic" give the same outputs here), so it computes each op in
+  // float32 and rounds once at the QuantizeLinear. kiln rounds the exact integer accumulator: the
+  // two agree except at near-ties. Measured: 2 of 160 outputs differ by 1, both in sample 11,
+  // traced to one first-Conv value 2.3e-6 from a .5 tie that float32 rounds the other way.
+  EXPECT_LE(differing, 2) << "of " << samples * out_spec.elements() << " outputs";
+
+  for (const std::string kernels : {"reference", "fast"}) {
+    const fs::path dir = fs::path(::testing::TempDir()) / ("kiln_per_axis_zp_" + kernels);
+    build_harness(g, kernels, dir);
+    if (HasFatalFailure()) return;
+    for (size_t s = 0; s < inputs.size(); ++s)
+      EXPECT_EQ(run_harness(dir, inputs[s], outputs[s]).data, outputs[s].data)
+          << "sample " << s << ", kernels " << kernels;
     fs::remove_all(dir);
   }
 }

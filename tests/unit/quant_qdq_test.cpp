@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
 
 #include "frontend/load_model.hpp"
 #include "interpreter/interpreter.hpp"
@@ -224,6 +225,90 @@ TEST(QuantQdq, PerTensorInt4AndShiftSchemes) {
   EXPECT_EQ(report.nodes.at(conv.name).at("weights"), "int4");
   // int4 per-tensor weights with power-of-two scales are coarse but keep the classes.
   EXPECT_GE(agreement(g).first, 2);
+}
+
+// Asymmetric per-channel weights: each output channel's own [min, max] (widened to include 0)
+// spans the whole grid [-2^(b-1), 2^(b-1) - 1] with its own scale and zero point; int8 and int4,
+// real-valued and power-of-two scales.
+TEST(QuantQdq, PerChannelAsymmetricWeights) {
+  for (const int bits : {8, 4})
+    for (const Requant requant : {Requant::FixedPoint, Requant::Shift}) {
+      SCOPED_TRACE("int" + std::to_string(bits) + ", requant " + requant_name(requant));
+      Graph g = mnist().float_graph;
+      const Graph& f = mnist().float_graph;
+      QuantizeOptions o = qdq_options();
+      o.defaults.per_channel_weights = true;
+      o.defaults.symmetric_weights = false;
+      o.defaults.weight_bits = bits;
+      o.defaults.requant = requant;
+      const QuantizeReport report = quantize_graph(g, o, mnist().samples);
+      const int32_t lo_q = -(1 << (bits - 1)), hi_q = (1 << (bits - 1)) - 1;
+      for (const char* op : {"Conv", "Gemm"}) {
+        const Node& node = find_op(g, op);
+        const Node* w_dq = producer_of(g, node.inputs[1]);
+        ASSERT_NE(w_dq, nullptr);
+        ASSERT_EQ(w_dq->op_type, "DequantizeLinear");
+        const int axis = static_cast<int>(
+            std::string(op) == "Conv" ? 0 : (node.attr_int("transB", 0) != 0 ? 0 : 1));
+        EXPECT_EQ(w_dq->attr_int("axis", -1), axis);
+        EXPECT_EQ(w_dq->attr_int("kiln_bits", 8), bits);
+        const Tensor& wq = g.tensor(w_dq->inputs[0]);
+        const auto q = wq.as_int64();
+        const auto scales = g.tensor(w_dq->inputs[1]).as_float();
+        const auto zps = g.tensor(w_dq->inputs[2]).as_int64();
+        const int64_t channels = wq.shape[static_cast<size_t>(axis)];
+        ASSERT_EQ(static_cast<int64_t>(scales.size()), channels);
+        ASSERT_EQ(static_cast<int64_t>(zps.size()), channels);
+        EXPECT_GT(std::set<int64_t>(zps.begin(), zps.end()).size(), 1u) << op;
+        // The float weights, to check each channel's grid.
+        const Node& float_node = find_op(f, op);
+        const auto w = f.tensor(float_node.inputs[1]).as_float();
+        int64_t inner = 1;
+        for (size_t d = static_cast<size_t>(axis) + 1; d < wq.shape.size(); ++d)
+          inner *= wq.shape[d];
+        std::vector<double> lo(channels, 0.0), hi(channels, 0.0);
+        std::vector<int64_t> q_min(channels, hi_q), q_max(channels, lo_q);
+        for (size_t k = 0; k < q.size(); ++k) {
+          const auto c = static_cast<size_t>((static_cast<int64_t>(k) / inner) % channels);
+          lo[c] = std::min<double>(lo[c], w[k]);
+          hi[c] = std::max<double>(hi[c], w[k]);
+          q_min[c] = std::min(q_min[c], q[k]);
+          q_max[c] = std::max(q_max[c], q[k]);
+          // Every weight dequantizes to within half a step of its float value.
+          EXPECT_LE(std::fabs((q[k] - zps[c]) * static_cast<double>(scales[c]) - w[k]),
+                    0.5 * scales[c] + 1e-7)
+              << op << " weight " << k;
+        }
+        for (int64_t c = 0; c < channels; ++c) {
+          EXPECT_GE(zps[c], lo_q);
+          EXPECT_LE(zps[c], hi_q);
+          EXPECT_GE(q_min[c], lo_q);
+          EXPECT_LE(q_max[c], hi_q);
+          const double exact = (hi[c] - lo[c]) / (hi_q - lo_q);
+          if (requant == Requant::Shift) {
+            int e = 0;
+            EXPECT_EQ(std::frexp(scales[c], &e), 0.5f) << op << " channel " << c;
+            EXPECT_GE(scales[c], exact * (1 - 1e-6));
+            EXPECT_LT(scales[c], 2 * exact);
+          } else {
+            // The channel's range fills the grid: its extremes map to the grid's ends.
+            EXPECT_NEAR(scales[c], exact, exact * 1e-6) << op << " channel " << c;
+            EXPECT_EQ(q_min[c], lo_q) << op << " channel " << c;
+            EXPECT_EQ(q_max[c], hi_q) << op << " channel " << c;
+          }
+        }
+        // The report lists every channel's zero point and scale.
+        const nlohmann::json& entry = report.tensors.at(float_node.inputs[1]);
+        EXPECT_EQ(entry.at("zero_point").get<std::vector<int64_t>>(), zps);
+        EXPECT_EQ(entry.at("scale").size(), static_cast<size_t>(channels));
+        EXPECT_EQ(entry.at("axis"), axis);
+        EXPECT_EQ(entry.at("symmetric"), false);
+        EXPECT_EQ(report.nodes.at(node.name).at("per_channel"), true);
+        EXPECT_EQ(report.nodes.at(node.name).at("symmetric_weights"), false);
+      }
+      // The fake-quantized graph still classifies the digits like the float model.
+      EXPECT_GE(agreement(g).first, bits == 8 ? 3 : 2);
+    }
 }
 
 TEST(QuantQdq, Int16ActivationsAreSymmetric) {
