@@ -16,7 +16,7 @@ One op each (op_*.onnx): Add, Add with broadcasting, Sub, Mul, Concat of differe
 inputs, Sigmoid, Tanh, Softmax, Relu, LeakyRelu, MaxPool, GlobalAveragePool, Gemm (int32 bias),
 MatMul, Conv (per-channel weights, int32 bias) + Relu.
 
-per_axis_zp.onnx and its data come from make_per_axis_zp_model.py (not this script).
+per_axis_zp.onnx and its data come from make_per_axis_zp.py (not this script).
 
 Usage: /usr/bin/python3 tests/data/qdq/make_qdq_models.py   (needs python3-onnx, numpy)
 """
