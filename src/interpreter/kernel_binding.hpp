@@ -38,7 +38,8 @@ class KernelInvocation {
   }
   const int32_t* ints(size_t index) const {
     expect(index, KernelArg::Kind::Ints);
-    return call_.args[index].ints.data();
+    // An empty array is NULL, as in generated code (param_array).
+    return call_.args[index].ints.empty() ? nullptr : call_.args[index].ints.data();
   }
   const float* floats(size_t index) const {
     expect(index, KernelArg::Kind::Floats);

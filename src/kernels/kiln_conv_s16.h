@@ -6,7 +6,9 @@
 
 /* kiln_conv_s8 with int16 activations (16x8): x and y int16, w int8 (w_bits 8 or 4), bias int64
  * or NULL, accumulation in int64, requantization by kiln_requantize64. w_zero_points has
- * out_channels entries, as in kiln_conv_s8. */
+ * out_channels entries, as in kiln_conv_s8.
+ * w_zero_points may be NULL: every weight zero point is 0 (symmetric weights, the common case),
+ * so no array of zeros is stored. */
 void kiln_conv_s16(const int16_t* x, const int8_t* w, const int64_t* bias, int16_t* y,
                    int32_t batch, int32_t in_channels, int32_t out_channels, int32_t group,
                    const int32_t* in_size, const int32_t* out_size, const int32_t* kernel_size,

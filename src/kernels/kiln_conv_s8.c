@@ -27,7 +27,7 @@ void kiln_conv_s8(const int8_t* x, const int8_t* w, const int32_t* bias, int8_t*
       int8_t* y_out = y + (n * out_channels + oc) * out_plane;
       const int32_t init = bias ? bias[oc] : 0;
       const int32_t multiplier = multipliers[oc], shift = shifts[oc];
-      const int32_t w_zero_point = w_zero_points[oc];
+      const int32_t w_zero_point = w_zero_points ? w_zero_points[oc] : 0;
       for (od = 0; od < out_d; ++od) {
         const int32_t start_d = od * strides[0] - pads[0];
         int32_t kd0, kd1;

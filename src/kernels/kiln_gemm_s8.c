@@ -12,7 +12,7 @@ void kiln_gemm_s8(const int8_t* a, const int8_t* b, const int32_t* bias, int8_t*
     for (j = 0; j < n; ++j) {
       /* Element index of b[0, j]; 4-bit weights are addressed by element, not by byte. */
       const int32_t b_col = j * b_stride_n;
-      const int32_t b_zero_point = b_zero_points[j];
+      const int32_t b_zero_point = b_zero_points ? b_zero_points[j] : 0;
       int32_t acc = bias ? bias[j] : 0;
       for (p = 0; p < k; ++p)
         acc += ((int32_t)a_row[p * a_stride_k] - a_zero_point) *

@@ -20,7 +20,7 @@ void kiln_matmul_s8(const int8_t* a, const int8_t* b, int8_t* y, int32_t batch_r
     for (i = 0; i < m; ++i) {
       const int8_t* a_row = a_mat + i * k;
       for (j = 0; j < n; ++j) {
-        const int32_t b_zero_point = b_zero_points[j];
+        const int32_t b_zero_point = b_zero_points ? b_zero_points[j] : 0;
         int32_t acc = 0;
         for (p = 0; p < k; ++p)
           acc += ((int32_t)a_row[p] - a_zero_point) * ((int32_t)b_mat[p * n + j] - b_zero_point);

@@ -57,7 +57,9 @@ std::vector<int64_t> channel_zero_points(const Node& node, const Tensor& weight,
                                          int64_t count) {
   const QuantParams& q = require_quant(node, weight, "weight");
   const auto n = static_cast<size_t>(count);
-  if (q.zero_points.empty()) return std::vector<int64_t>(n, 0);
+  // All zero (symmetric weights): no array, the kernel reads NULL as zeros.
+  if (std::all_of(q.zero_points.begin(), q.zero_points.end(), [](int32_t zp) { return zp == 0; }))
+    return {};
   // Equal zero points need no axis: a per-tensor value, or symmetric per-channel weights (all 0).
   if (std::all_of(q.zero_points.begin(), q.zero_points.end(),
                   [&](int32_t zp) { return zp == q.zero_points[0]; }))

@@ -33,7 +33,8 @@ int32_t per_tensor_zero_point(const Node& node, const Tensor& tensor, const char
 // exactly `count` channels; Error otherwise.
 std::vector<float> channel_scales(const Node& node, const Tensor& weight, int64_t axis,
                                   int64_t count);
-// `count` weight zero points, one per output channel as the integer kernels take them: a single
+// `count` weight zero points, one per output channel as the integer kernels take them (empty when
+// all are 0: the kernels read NULL as zeros, so no array of zeros is stored): a single
 // zero point (or equal ones along any axis) repeated, or per-channel zero points along `axis`
 // with exactly `count` channels (asymmetric per-channel weights). UnsupportedError naming node
 // and tensor when the zero points differ along another axis or their count is not `count`.
