@@ -198,6 +198,49 @@ TEST(QuantOps, Int16PoolsConcatPadAndLutsRunInInt16) {
   EXPECT_LT(worst16 * 4, worst8);
 }
 
+// An int16 Concat of branches with their own parameters: the inputs are rescaled by int16 ->
+// int16 kiln.Requantize nodes (kiln_requantize), the Concat itself runs on int16.
+TEST(QuantOps, Int16ConcatRescalesItsInputsInInt16) {
+  KILN_REQUIRE_OPS("Conv", "Concat");
+  Builder b("quant_int16_concat");
+  b.input("x", {1, 2, 5, 5})
+      .random("w1", {3, 2, 1, 1}, -0.2f, 0.2f)
+      .random("w2", {3, 2, 1, 1}, -2.0f, 2.0f)
+      .node("Conv", {"x", "w1"}, {"c1"}, {{"kernel_shape", std::vector<int64_t>{1, 1}}})
+      .node("Conv", {"x", "w2"}, {"c2"}, {{"kernel_shape", std::vector<int64_t>{1, 1}}})
+      .node("Concat", {"c1", "c2"}, {"y"}, {{"axis", int64_t{1}}})
+      .output("y");
+  const Graph reference = b.inferred();
+  const auto calib = samples(reference, 8);
+  Graph g = reference;
+  const QuantizeReport report = quantize_graph(g, int16_options(DType::Int16, true), calib);
+  int requantizes = 0;
+  bool concat16 = false;
+  for (const Node& n : g.nodes) {
+    if (n.op_type == "Requantize") {
+      EXPECT_EQ(g.tensor(n.inputs[0]).dtype, DType::Int16) << n.name;
+      EXPECT_EQ(g.tensor(n.outputs[0]).dtype, DType::Int16) << n.name;
+      ++requantizes;
+    }
+    if (n.op_type == "Concat") {
+      for (const std::string& in : n.inputs) EXPECT_EQ(g.tensor(in).dtype, DType::Int16);
+      EXPECT_EQ(g.tensor(n.outputs[0]).dtype, DType::Int16);
+      concat16 = true;
+    }
+  }
+  EXPECT_TRUE(concat16);
+  EXPECT_GE(requantizes, 1);
+  for (const auto& [name, entry] : report.nodes.items()) EXPECT_FALSE(entry.contains("note"));
+  // Against the QDQ graph (same int8 weights, float arithmetic between Q/DQ pairs): the integer
+  // rescaling adds no more than rounding.
+  QuantizeOptions qdq_options = int16_options(DType::Int16, true);
+  qdq_options.lower = false;
+  Graph qdq = reference;
+  quantize_graph(qdq, qdq_options, calib);
+  const float y_scale = report.tensors.at("y").at("scale").get<float>();
+  for (const TensorMap& s : calib) EXPECT_LE(max_abs_diff(qdq, g, s), 2.01 * y_scale);
+}
+
 // The int16 element-wise functions: a 513-entry interpolation table per function, checked on
 // all 65536 int16 inputs against the float function rounded to the output's quantization
 // (computed here in double).
@@ -261,8 +304,8 @@ TEST(QuantOps, Int16LutTablesStayWithinOneLsbOfTheFloatFunction) {
       }
       exact += err == 0;
     }
-    std::cout << c.op << " [" << c.lo << ", " << c.hi << "]: max error " << worst
-              << " LSB (input " << worst_at << "), exact " << exact << " / 65536\n";
+    std::cout << c.op << " [" << c.lo << ", " << c.hi << "]: max error " << worst << " LSB (input "
+              << worst_at << "), exact " << exact << " / 65536\n";
     EXPECT_LE(worst, 1);
   }
 }
