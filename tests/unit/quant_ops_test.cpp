@@ -241,6 +241,39 @@ TEST(QuantOps, Int16ConcatRescalesItsInputsInInt16) {
   for (const TensorMap& s : calib) EXPECT_LE(max_abs_diff(qdq, g, s), 2.01 * y_scale);
 }
 
+// Slice and Identity move int16 bytes like any other: they stay in the int16 layer.
+TEST(QuantOps, Int16SliceAndIdentityStayInt16) {
+  KILN_REQUIRE_OPS("Conv", "Slice", "Identity");
+  Builder b("quant_int16_slice");
+  b.input("x", {1, 2, 5, 5})
+      .random("w", {4, 2, 1, 1}, -0.5f, 0.5f)
+      .node("Conv", {"x", "w"}, {"c"}, {{"kernel_shape", std::vector<int64_t>{1, 1}}})
+      .ints("starts", {1}, {1})
+      .ints("ends", {1}, {3})
+      .ints("axes", {1}, {1})
+      .node("Slice", {"c", "starts", "ends", "axes"}, {"s"})
+      .node("Identity", {"s"}, {"y"})
+      .output("y");
+  const Graph reference = b.inferred();
+  const auto calib = samples(reference, 4);
+  Graph g = reference;
+  const QuantizeReport report = quantize_graph(g, int16_options(DType::Int16, false), calib);
+  for (const auto& [name, entry] : report.nodes.items())
+    EXPECT_FALSE(entry.contains("note")) << name << ": " << entry.dump();
+  int moved = 0;
+  for (const Node& n : g.nodes) {
+    // At most the copy that gives the graph output its name: int16 to int16, same parameters.
+    if (n.op_type == "Requantize") {
+      const Tensor& in = g.tensor(n.inputs[0]);
+      EXPECT_EQ(in.dtype, DType::Int16) << n.name;
+      EXPECT_EQ(in.quant->scales, g.tensor(n.outputs[0]).quant->scales) << n.name;
+    }
+    EXPECT_EQ(g.tensor(n.outputs[0]).dtype, DType::Int16) << n.name;
+    moved += n.op_type == "Slice" || n.op_type == "Identity";
+  }
+  EXPECT_GE(moved, 1);
+}
+
 // The int16 element-wise functions: a 513-entry interpolation table per function, checked on
 // all 65536 int16 inputs against the float function rounded to the output's quantization
 // (computed here in double).
