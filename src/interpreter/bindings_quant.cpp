@@ -1,9 +1,9 @@
 // Interpreter bindings for the integer (quantized) kernels and the float <-> integer boundary
 // kernels. Argument indices follow the kernels' C signatures (src/kernels/kiln_*_s8.h, _s16.h,
 // kiln_requantize.h, kiln_quantize_linear.h, kiln_dequantize_linear.h, kiln_lut_s8.h,
-// kiln_lut_s16.h, kiln_softmax_s8.h): tensors are Input/Output, per-channel requantization
-// parameters, zero-point arrays and geometry are Ints, float scales are Floats, lookup tables are
-// Input tensors.
+// kiln_lut_s16.h, kiln_softmax_s8.h, kiln_softmax_s16.h): tensors are Input/Output, per-channel
+// requantization parameters, zero-point arrays and geometry are Ints, float scales are Floats,
+// lookup tables are Input tensors.
 #include "interpreter/kernel_binding.hpp"
 
 extern "C" {
@@ -31,6 +31,7 @@ extern "C" {
 #include "kiln_quantize_linear.h"
 #include "kiln_reduce_mean_s8.h"
 #include "kiln_requantize.h"
+#include "kiln_softmax_s16.h"
 #include "kiln_softmax_s8.h"
 #include "kiln_softmax_tflm_s8.h"
 }
@@ -165,6 +166,12 @@ KILN_BIND_KERNEL(kiln_softmax_s8, [](const KernelInvocation& k) {
                                                                                  : k.in<int32_t>(1);
   kiln_softmax_s8(k.in<int8_t>(0), exp_table, k.out<int8_t>(2), k.i(3), k.i(4), k.i(5), k.i(6),
                   k.i(7), k.i(8), k.i(9));
+});
+
+// The exp table is an inline constant array (Ints).
+KILN_BIND_KERNEL(kiln_softmax_s16, [](const KernelInvocation& k) {
+  kiln_softmax_s16(k.in<int16_t>(0), k.ints(1), k.out<int16_t>(2), k.i(3), k.i(4), k.i(5), k.i(6),
+                   k.i(7), k.i(8), k.i(9));
 });
 
 KILN_BIND_KERNEL(kiln_mean_tflm_s8, [](const KernelInvocation& k) {

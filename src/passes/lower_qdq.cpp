@@ -451,11 +451,11 @@ bool rewrite_pool_or_softmax(Graph& graph, int index, const Requantized& r) {
   const Node node = graph.nodes[index];
   const auto x = dequantized(graph, node.inputs[0]);
   if (!x || !per_tensor(x->params)) return false;
-  // int16 (TFLite's 16x8 scheme) in and out: the pools have int16 kernels, ReduceMean and
-  // Softmax do not.
+  // int16 (TFLite's 16x8 scheme) in and out: the pools and Softmax have int16 kernels,
+  // ReduceMean does not.
   const bool act16 = x->dtype == DType::Int16;
   if (act16 != (r.dtype == DType::Int16)) return false;
-  if (act16 && !is_op(node, "AveragePool") && !is_op(node, "GlobalAveragePool")) return false;
+  if (act16 && is_op(node, "ReduceMean")) return false;
   if (!act16 && x->dtype != DType::Int8 && x->dtype != DType::UInt8) return false;
   if (is_op(node, "AveragePool") && !activation_is_clamp(node)) return false;
   annotate(graph, *x);

@@ -86,6 +86,8 @@ bool has_int16_form(const std::string& op) {
       "Transpose",
       // kiln_max_pool_s16, kiln_average_pool_s16, kiln_global_average_pool_s16
       "MaxPool", "GlobalMaxPool", "AveragePool", "GlobalAveragePool",
+      // kiln_softmax_s16
+      "Softmax",
       // byte-moving kernels (Concat inputs at other parameters: an int16 kiln.Requantize)
       "Concat", "Pad", "Slice", "Identity",
       // element-wise functions: kiln.Lut with an int16 interpolation table (kiln_lut_s16)

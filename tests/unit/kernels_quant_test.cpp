@@ -39,6 +39,7 @@ extern "C" {
 #include "kiln_quantize_linear.h"
 #include "kiln_requant.h"
 #include "kiln_requantize.h"
+#include "kiln_softmax_s16.h"
 #include "kiln_softmax_s8.h"
 }
 
@@ -1234,6 +1235,55 @@ TEST(QuantKernels, LutS16InterpolatesBetweenEntries) {
     }
     kiln_lut_s16(x.data(), table.data(), x.data(), 65536);  // y may be x
     ASSERT_EQ(x, y);
+  }
+}
+
+// kiln_softmax_s16 against the formula of its header, written out with floor division.
+TEST(QuantKernels, SoftmaxS16MatchesReference) {
+  // y_scale 1/32768: 1 / (y_scale * 2^31) = 2^-16.
+  const kiln::FixedPointMultiplier m = kiln::quantize_multiplier(std::ldexp(1.0, -16));
+  std::vector<int32_t> table(KILN_SOFTMAX_S16_ENTRIES);
+  for (size_t k = 0; k < table.size(); ++k)
+    table[k] = static_cast<int32_t>(std::llround(std::ldexp(std::exp(-0.01 * k), 30)));
+  // Hand-checked: two equal inputs are 1/2 each (16384); x = {5, 5, 5, 5}: 1/4 (8192).
+  const int16_t pair[] = {-7, -7, 5, 5, 5, 5};
+  int16_t out[6];
+  kiln_softmax_s16(pair, table.data(), out, 1, 2, 1, 0, m.multiplier, m.shift, 0);
+  EXPECT_EQ(out[0], 16384);
+  EXPECT_EQ(out[1], 16384);
+  kiln_softmax_s16(pair + 2, table.data(), out, 1, 4, 1, 0, m.multiplier, m.shift, 0);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(out[i], 8192);
+  Rng rng(66);
+  for (int iter = 0; iter < 200; ++iter) {
+    for (size_t k = 0; k < table.size(); ++k)  // decreasing, as exp is
+      table[k] = k == 0 ? (1 << 30) : static_cast<int32_t>(table[k - 1] * rng.real(0.5, 1.0));
+    const int32_t outer = static_cast<int32_t>(rng(1, 3)),
+                  length = static_cast<int32_t>(rng(1, 40)),
+                  inner = static_cast<int32_t>(rng(1, 3));
+    std::vector<int16_t> x(static_cast<size_t>(outer) * length * inner), y(x.size());
+    for (auto& v : x) v = static_cast<int16_t>(rng.coin() ? rng(-32768, 32767) : rng(-300, 300));
+    kiln_softmax_s16(x.data(), table.data(), y.data(), outer, length, inner, 0, m.multiplier,
+                     m.shift, KILN_REQUANT_FIXED_POINT);
+    for (int32_t o = 0; o < outer; ++o)
+      for (int32_t j = 0; j < inner; ++j) {
+        auto at = [&](int32_t i) { return static_cast<size_t>((o * length + i) * inner + j); };
+        int32_t max = -32768;
+        for (int32_t i = 0; i < length; ++i) max = std::max<int32_t>(max, x[at(i)]);
+        auto e = [&](int32_t i) {
+          const int64_t d = max - x[at(i)], k = d / 128, t = d % 128;
+          const int64_t num = (static_cast<int64_t>(table[k + 1]) - table[k]) * t + 64;
+          return table[k] + (num >= 0 ? num / 128 : -((-num + 127) / 128));
+        };
+        int64_t sum = 0;
+        for (int32_t i = 0; i < length; ++i) sum += e(i);
+        for (int32_t i = 0; i < length; ++i) {
+          const int64_t ratio = std::min<int64_t>((e(i) << 31) / sum, kMax32);
+          ASSERT_EQ(y[at(i)],
+                    clamp_out(0, ref_mbqm(static_cast<int32_t>(ratio), m.multiplier, m.shift),
+                              -32768, 32767))
+              << "case " << iter;
+        }
+      }
   }
 }
 

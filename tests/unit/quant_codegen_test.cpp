@@ -15,6 +15,7 @@
 #include "codegen/compile.hpp"
 #include "frontend/load_model.hpp"
 #include "interpreter/interpreter.hpp"
+#include "passes/infer_shapes.hpp"
 #include "passes/pipeline.hpp"
 #include "quant/calibrate.hpp"
 #include "quant/layer_config.hpp"
@@ -180,11 +181,33 @@ TEST(QuantCodegen, RandomSchemesAreBitExactBetweenInterpreterAndGeneratedC) {
   EXPECT_GT(per_channel_asymmetric_int16_activations, 0);
 }
 
-// The int16 forms of MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Concat, Pad and
-// Sigmoid (kiln_lut_s16) under each requantization strategy: the generated C (both kernel sets)
-// matches the interpreter byte for byte on random int16 inputs.
+// The int16 forms of MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Concat, Pad,
+// Sigmoid (kiln_lut_s16) and Softmax under each requantization strategy: the generated C (both
+// kernel sets) matches the interpreter byte for byte on random int16 inputs.
 TEST(QuantCodegen, Int16PoolsConcatPadAndLutAreBitExact) {
-  const Graph reference = pass_test::int16_op_chain();
+  // The chain, then a Softmax over its 8 channels (kiln_softmax_s16).
+  Graph reference = pass_test::int16_op_chain();
+  reference.outputs.clear();
+  Node flatten;
+  flatten.name = "flatten";
+  flatten.op_type = "Flatten";
+  flatten.inputs = {"y"};
+  flatten.outputs = {"f"};
+  Node softmax;
+  softmax.name = "softmax";
+  softmax.op_type = "Softmax";
+  softmax.inputs = {"f"};
+  softmax.outputs = {"z"};
+  softmax.attrs["axis"] = int64_t{1};
+  for (const char* t : {"f", "z"}) {
+    Tensor tensor;
+    tensor.name = t;
+    reference.add_tensor(std::move(tensor));
+  }
+  reference.nodes.push_back(flatten);
+  reference.nodes.push_back(softmax);
+  reference.outputs = {"z"};
+  infer_shapes(reference);
   std::vector<TensorMap> samples;
   for (unsigned i = 0; i < 6; ++i) samples.push_back(pass_test::random_inputs(reference, 40 + i));
   std::mt19937 rng(20261204);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <functional>
 #include <iostream>
+#include <random>
 #include <set>
 
 #include "interpreter/interpreter.hpp"
@@ -272,6 +273,63 @@ TEST(QuantOps, Int16SliceAndIdentityStayInt16) {
     moved += n.op_type == "Slice" || n.op_type == "Identity";
   }
   EXPECT_GE(moved, 1);
+}
+
+// int16 Softmax (kiln_softmax_s16): the output (fixed 1/32768, 0) against the float softmax of
+// the dequantized input, rounded to the output's step, on random int16 inputs.
+TEST(QuantOps, Int16SoftmaxTracksTheFloatSoftmax) {
+  KILN_REQUIRE_OPS("Softmax");
+  Builder b("quant_int16_softmax");
+  b.input("x", {8, 40}).node("Softmax", {"x"}, {"y"}, {{"axis", int64_t{1}}}).output("y");
+  const Graph reference = b.inferred();
+  std::vector<TensorMap> calib;
+  for (unsigned i = 0; i < 4; ++i) {
+    TensorMap s = pass_test::random_inputs(reference, 70 + i);
+    for (float& v : s.at("x").mutable_values<float>()) v *= 6.0f;  // logits in [-6, 6]
+    calib.push_back(std::move(s));
+  }
+  Graph g = reference;
+  const QuantizeReport report = quantize_graph(g, int16_options(DType::Int16, false), calib);
+  ASSERT_EQ(g.nodes.size(), 1u);
+  ASSERT_EQ(op_for(g.nodes[0]).lower(g.nodes[0], g).function, "kiln_softmax_s16");
+  for (const auto& [name, entry] : report.nodes.items()) EXPECT_FALSE(entry.contains("note"));
+  const QuantParams& xq = *g.tensor("x").quant;
+  const QuantParams& yq = *g.tensor("y").quant;
+  EXPECT_FLOAT_EQ(yq.scales[0], 1.0f / 32768.0f);
+  std::mt19937 rng(71);
+  std::uniform_int_distribution<int> value(-32768, 32767);
+  int worst = 0;
+  int64_t exact = 0, total = 0;
+  for (int trial = 0; trial < 50; ++trial) {
+    Tensor x = g.tensor("x");
+    x.data.resize(static_cast<size_t>(x.bytes()));
+    auto xs = x.mutable_values<int16_t>();
+    // Half the rows spread over the whole range, half close together (no saturated outputs).
+    for (size_t i = 0; i < xs.size(); ++i)
+      xs[i] = static_cast<int16_t>(trial % 2 ? value(rng) : value(rng) / 16);
+    const Tensor y_tensor = run_graph(g, {{"x", x}}).at("y");
+    const auto y = y_tensor.values<int16_t>();
+    for (int row = 0; row < 8; ++row) {
+      double max = -1e30, sum = 0.0;
+      std::vector<double> real(40);
+      for (int i = 0; i < 40; ++i) {
+        real[i] = static_cast<double>(xs[row * 40 + i] - xq.zero_points[0]) * xq.scales[0];
+        max = std::max(max, real[i]);
+      }
+      for (double& r : real) sum += r = std::exp(r - max);
+      for (int i = 0; i < 40; ++i) {
+        const double want = std::min(std::nearbyint(real[i] / sum * 32768.0), 32767.0);
+        const int err = std::abs(y[row * 40 + i] - static_cast<int>(want));
+        worst = std::max(worst, err);
+        exact += err == 0;
+        ++total;
+      }
+    }
+  }
+  std::cout << "int16 Softmax: max error " << worst << " LSB (1/32768), exact " << exact << " / "
+            << total << "\n";
+  RecordProperty("max_error_lsb", worst);
+  EXPECT_LE(worst, 2);
 }
 
 // The int16 element-wise functions: a 513-entry interpolation table per function, checked on
