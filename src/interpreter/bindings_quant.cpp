@@ -1,11 +1,13 @@
 // Interpreter bindings for the integer (quantized) kernels and the float <-> integer boundary
 // kernels. Argument indices follow the kernels' C signatures (src/kernels/kiln_*_s8.h, _s16.h,
 // kiln_requantize.h, kiln_quantize_linear.h, kiln_dequantize_linear.h, kiln_lut_s8.h,
-// kiln_softmax_s8.h): tensors are Input/Output, per-channel requantization parameters, zero-point
-// arrays and geometry are Ints, float scales are Floats, lookup tables are Input tensors.
+// kiln_lut_s16.h, kiln_softmax_s8.h, kiln_softmax_s16.h): tensors are Input/Output, per-channel
+// requantization parameters, zero-point arrays and geometry are Ints, float scales are Floats,
+// lookup tables are Input tensors.
 #include "interpreter/kernel_binding.hpp"
 
 extern "C" {
+#include "kiln_average_pool_s16.h"
 #include "kiln_average_pool_s8.h"
 #include "kiln_average_pool_s8_single.h"
 #include "kiln_binary_s16.h"
@@ -17,15 +19,19 @@ extern "C" {
 #include "kiln_dequantize_linear.h"
 #include "kiln_gemm_s16.h"
 #include "kiln_gemm_s8.h"
+#include "kiln_global_average_pool_s16.h"
 #include "kiln_global_average_pool_s8.h"
+#include "kiln_lut_s16.h"
 #include "kiln_lut_s8.h"
 #include "kiln_matmul_acc_s8.h"
 #include "kiln_matmul_s8.h"
+#include "kiln_max_pool_s16.h"
 #include "kiln_max_pool_s8.h"
 #include "kiln_mean_tflm_s8.h"
 #include "kiln_quantize_linear.h"
 #include "kiln_reduce_mean_s8.h"
 #include "kiln_requantize.h"
+#include "kiln_softmax_s16.h"
 #include "kiln_softmax_s8.h"
 #include "kiln_softmax_tflm_s8.h"
 }
@@ -114,6 +120,22 @@ KILN_BIND_KERNEL(kiln_global_average_pool_s8, [](const KernelInvocation& k) {
                               k.i(6), k.i(7), k.i(8), k.i(9), k.i(10));
 });
 
+KILN_BIND_KERNEL(kiln_max_pool_s16, [](const KernelInvocation& k) {
+  kiln_max_pool_s16(k.in<int16_t>(0), k.out<int16_t>(1), k.i(2), k.ints(3), k.ints(4), k.ints(5),
+                    k.ints(6), k.ints(7), k.ints(8), k.i(9), k.i(10));
+});
+
+KILN_BIND_KERNEL(kiln_average_pool_s16, [](const KernelInvocation& k) {
+  kiln_average_pool_s16(k.in<int16_t>(0), k.out<int16_t>(1), k.i(2), k.ints(3), k.ints(4),
+                        k.ints(5), k.ints(6), k.ints(7), k.ints(8), k.ints(9), k.i(10), k.i(11),
+                        k.i(12));
+});
+
+KILN_BIND_KERNEL(kiln_global_average_pool_s16, [](const KernelInvocation& k) {
+  kiln_global_average_pool_s16(k.in<int16_t>(0), k.out<int16_t>(1), k.i(2), k.i(3), k.i(4), k.i(5),
+                               k.i(6), k.i(7), k.i(8), k.i(9), k.i(10));
+});
+
 KILN_BIND_KERNEL(kiln_requantize, [](const KernelInvocation& k) {
   kiln_requantize(k.in<void>(0), k.i(1), k.out<void>(2), k.i(3), k.i(4), k.i(5), k.i(6), k.i(7),
                   k.i(8), k.i(9));
@@ -133,6 +155,10 @@ KILN_BIND_KERNEL(kiln_lut_s8, [](const KernelInvocation& k) {
   kiln_lut_s8(k.in<int8_t>(0), k.in<int8_t>(1), k.out<int8_t>(2), k.i(3));
 });
 
+KILN_BIND_KERNEL(kiln_lut_s16, [](const KernelInvocation& k) {
+  kiln_lut_s16(k.in<int16_t>(0), k.in<int16_t>(1), k.out<int16_t>(2), k.i(3));
+});
+
 // The exp table is a constant: either a tensor (Input) or an inline constant array (Ints).
 KILN_BIND_KERNEL(kiln_softmax_s8, [](const KernelInvocation& k) {
   const int32_t* exp_table =
@@ -140,6 +166,12 @@ KILN_BIND_KERNEL(kiln_softmax_s8, [](const KernelInvocation& k) {
                                                                                  : k.in<int32_t>(1);
   kiln_softmax_s8(k.in<int8_t>(0), exp_table, k.out<int8_t>(2), k.i(3), k.i(4), k.i(5), k.i(6),
                   k.i(7), k.i(8), k.i(9));
+});
+
+// The exp table is an inline constant array (Ints).
+KILN_BIND_KERNEL(kiln_softmax_s16, [](const KernelInvocation& k) {
+  kiln_softmax_s16(k.in<int16_t>(0), k.ints(1), k.out<int16_t>(2), k.i(3), k.i(4), k.i(5), k.i(6),
+                   k.i(7), k.i(8), k.i(9));
 });
 
 KILN_BIND_KERNEL(kiln_mean_tflm_s8, [](const KernelInvocation& k) {

@@ -103,12 +103,15 @@ bool kernel_processes_planes_in_order(std::string_view function) {
       "kiln_conv_s8_dw3x3",
       "kiln_max_pool_f32",
       "kiln_max_pool_s8",
+      "kiln_max_pool_s16",
       "kiln_average_pool_f32",
       "kiln_average_pool_s8",
       "kiln_average_pool_s8_single",
+      "kiln_average_pool_s16",
       "kiln_global_max_pool_f32",
       "kiln_global_average_pool_f32",
       "kiln_global_average_pool_s8",
+      "kiln_global_average_pool_s16",
   };
   return std::find(std::begin(kernels), std::end(kernels), function) != std::end(kernels);
 }

@@ -1,4 +1,5 @@
-// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool (float32, 1-D to 3-D spatial).
+// MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool (float32, int8 and int16; 1-D to 3-D
+// spatial).
 #include <bit>
 #include <string>
 
@@ -60,16 +61,18 @@ void infer_pool(const Node& node, Graph& graph) {
 }
 
 // Quantized pooling keeps the input's scale and zero point (passes/lower_qdq inserts a
-// kiln.Requantize where a model wants another), so max and average run on the raw integers.
-void require_same_quantization(const Node& node, const Tensor& x, const Tensor& y) {
-  if (x.dtype != DType::Int8 || y.dtype != DType::Int8)
+// kiln.Requantize where a model wants another), so max and average run on the raw integers: int8,
+// or int16 (TFLite's 16x8 scheme) through the _s16 kernels. True for int16.
+bool require_same_quantization(const Node& node, const Tensor& x, const Tensor& y) {
+  if (!((x.dtype == DType::Int8 || x.dtype == DType::Int16) && y.dtype == x.dtype))
     throw UnsupportedError(node.describe() + ": quantized " + node.op_type +
-                           " supports int8, got " + std::string(dtype_name(x.dtype)) + " -> " +
-                           std::string(dtype_name(y.dtype)));
+                           " supports int8 and int16, got " + std::string(dtype_name(x.dtype)) +
+                           " -> " + std::string(dtype_name(y.dtype)));
   if (per_tensor_scale(node, x, "input") != per_tensor_scale(node, y, "output") ||
       per_tensor_zero_point(node, x, "input") != per_tensor_zero_point(node, y, "output"))
     throw InternalError(node.describe() + ": quantized pooling needs equal input and output " +
                         "quantization");
+  return x.dtype == DType::Int16;
 }
 
 // ONNX Runtime's QLinearAveragePool arithmetic (float32 dequantize, sum, divide, add the output
@@ -112,10 +115,12 @@ KernelCall lower_pool(const Node& node, const Graph& graph) {
     if (indices)
       throw UnsupportedError(node.describe() + ": MaxPool indices of a quantized tensor");
     const Tensor& y = graph.tensor(node.outputs[0]);
-    if (!is_max && node.attr_string(kRequantAttr, "") == "single")
+    // int16 has no single-rounding form: lower_qdq keeps its parameters under every strategy.
+    if (!is_max && x.dtype != DType::Int16 && node.attr_string(kRequantAttr, "") == "single")
       return lower_average_pool_single(node, g, x, y);
-    require_same_quantization(node, x, y);
-    KernelCall call(is_max ? "kiln_max_pool_s8" : "kiln_average_pool_s8");
+    const bool is16 = require_same_quantization(node, x, y);
+    KernelCall call(is_max ? (is16 ? "kiln_max_pool_s16" : "kiln_max_pool_s8")
+                           : (is16 ? "kiln_average_pool_s16" : "kiln_average_pool_s8"));
     call.input(x.name)
         .output(y.name)
         .i(xs[0] * xs[1])
@@ -177,10 +182,10 @@ KernelCall lower_quantized_global_pool(const Node& node, const Graph& graph, int
   const Tensor& y = graph.tensor(node.outputs[0]);
   const Shape& xs = x.shape;
   if (node.op_type == "GlobalMaxPool") {
-    require_same_quantization(node, x, y);
+    const bool is16 = require_same_quantization(node, x, y);
     std::vector<int64_t> spatial(xs.begin() + 2, xs.end());
     std::vector<int64_t> ones(spatial.size(), 1), zeros(spatial.size(), 0);
-    KernelCall call("kiln_max_pool_s8");
+    KernelCall call(is16 ? "kiln_max_pool_s16" : "kiln_max_pool_s8");
     call.input(x.name)
         .output(y.name)
         .i(xs[0] * xs[1])
@@ -193,9 +198,12 @@ KernelCall lower_quantized_global_pool(const Node& node, const Graph& graph, int
     add_activation_clamp(call, node, y);
     return call;
   }
-  if (x.dtype != DType::Int8 || y.dtype != DType::Int8)
-    throw UnsupportedError(node.describe() + ": quantized GlobalAveragePool supports int8");
-  if (node.attr_string(kArithmeticAttr, "") == "tflite" &&
+  const bool is16 = x.dtype == DType::Int16 && y.dtype == DType::Int16;
+  if (!is16 && (x.dtype != DType::Int8 || y.dtype != DType::Int8))
+    throw UnsupportedError(node.describe() + ": quantized GlobalAveragePool supports int8 and " +
+                           "int16, got " + std::string(dtype_name(x.dtype)) + " -> " +
+                           std::string(dtype_name(y.dtype)));
+  if (!is16 && node.attr_string(kArithmeticAttr, "") == "tflite" &&
       node.activation.kind == Activation::None) {
     // TFLite's MEAN over height and width: requantize the sum, then divide (kiln_mean_tflm_s8).
     const FixedPointMultiplier m =
@@ -214,7 +222,8 @@ KernelCall lower_quantized_global_pool(const Node& node, const Graph& graph, int
   const Requantization r = requantization(
       node, {scale_ratio(per_tensor_scale(node, x, "input"),
                          per_tensor_scale(node, y, "output") * static_cast<float>(plane))});
-  KernelCall call("kiln_global_average_pool_s8");
+  // int16: the 64-bit sum is requantized like the int16 convolution's accumulator.
+  KernelCall call(is16 ? "kiln_global_average_pool_s16" : "kiln_global_average_pool_s8");
   call.input(x.name)
       .output(y.name)
       .i(xs[0] * xs[1])

@@ -11,6 +11,10 @@
 #include "ops/op_registry.hpp"
 #include "ops/quantized.hpp"
 
+extern "C" {
+#include "kiln_lut_s16.h"
+}
+
 namespace kiln {
 
 namespace {
@@ -179,19 +183,25 @@ KernelCall lower_requantize(const Node& node, const Graph& graph) {
       .i(r.mode);
 }
 
+// kiln.Lut: an int8 input through 256 int8 entries (kiln_lut_s8), or an int16 input through
+// KILN_LUT_S16_ENTRIES int16 interpolation entries (kiln_lut_s16).
 void infer_lut(const Node& node, Graph& graph) {
   const Tensor& x = input_tensor(node, graph, 0);
   const Tensor& table = input_tensor(node, graph, 1);
-  if (x.dtype != DType::Int8)
-    throw Error(node.describe() + ": input must be int8, got " + std::string(dtype_name(x.dtype)));
-  if (table.dtype != DType::Int8 || table.elements() != 256 || !table.constant)
-    throw Error(node.describe() + ": table must be a constant int8 tensor of 256 entries");
+  if (x.dtype != DType::Int8 && x.dtype != DType::Int16)
+    throw Error(node.describe() + ": input must be int8 or int16, got " +
+                std::string(dtype_name(x.dtype)));
+  const bool is16 = x.dtype == DType::Int16;
+  const int64_t entries = is16 ? KILN_LUT_S16_ENTRIES : 256;
+  if (table.dtype != x.dtype || table.elements() != entries || !table.constant)
+    throw Error(node.describe() + ": table must be a constant " + std::string(dtype_name(x.dtype)) +
+                " tensor of " + std::to_string(entries) + " entries");
   set_quantized_output(node, graph, 0, x.shape);
 }
 
 KernelCall lower_lut(const Node& node, const Graph& graph) {
   const Tensor& x = graph.tensor(node.inputs[0]);
-  return KernelCall("kiln_lut_s8")
+  return KernelCall(x.dtype == DType::Int16 ? "kiln_lut_s16" : "kiln_lut_s8")
       .input(x.name)
       .input(node.inputs[1])
       .output(node.outputs[0])

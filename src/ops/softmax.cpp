@@ -14,6 +14,10 @@
 #include "ops/op_registry.hpp"
 #include "ops/quantized.hpp"
 
+extern "C" {
+#include "kiln_softmax_s16.h"
+}
+
 namespace kiln {
 
 namespace {
@@ -38,6 +42,40 @@ void infer_softmax(const Node& node, Graph& graph) {
                 std::string(dtype_name(x.dtype)) + ", expected float32");
   normalize_axis(node, node.attr_int("axis", -1), static_cast<int64_t>(x.shape.size()));
   set_output(node, graph, 0, x.dtype, x.shape);
+}
+
+// int16 (kiln_softmax_s16.h): the exp of the distance to the row maximum, d = 0..65535, from a
+// table every 128 steps, interpolated by the kernel. exp is convex, so each chord lies above the
+// curve; every entry is lowered by half the chord's gap at the midpoint of its segments, which
+// halves the interpolation error (as the int16 kiln.Lut tables do).
+KernelCall lower_softmax_s16(const Node& node, const Tensor& x, const Tensor& y, double x_scale,
+                             int64_t outer, int64_t length, int64_t inner) {
+  constexpr int kSegments = KILN_SOFTMAX_S16_ENTRIES - 1;
+  auto e = [&](double d) { return std::ldexp(std::exp(-d * x_scale), 30); };
+  std::vector<double> gap(kSegments);
+  for (int k = 0; k < kSegments; ++k)
+    gap[k] = e(128.0 * k + 64.0) - (e(128.0 * k) + e(128.0 * (k + 1))) / 2.0;
+  std::vector<int64_t> exp_table(KILN_SOFTMAX_S16_ENTRIES);
+  for (int k = 0; k <= kSegments; ++k) {
+    const double left = k > 0 ? gap[k - 1] : gap[k];
+    const double right = k < kSegments ? gap[k] : gap[k - 1];
+    exp_table[k] = std::llround(e(128.0 * k) + std::max(left, right) / 2.0);
+  }
+  const float y_scale = per_tensor_scale(node, y, "output");
+  const Requantization r =
+      requantization(node, {{1.0 / (static_cast<double>(y_scale) * std::ldexp(1.0, 31)),
+                             std::ldexp(1.0f / y_scale, -31)}});
+  return KernelCall("kiln_softmax_s16")
+      .input(x.name)
+      .ints(exp_table)
+      .output(y.name)
+      .i(outer)
+      .i(length)
+      .i(inner)
+      .i(per_tensor_zero_point(node, y, "output"))
+      .i(r.multipliers[0])
+      .i(r.shifts[0])
+      .i(r.mode);
 }
 
 KernelCall lower_softmax(const Node& node, const Graph& graph, bool log_softmax) {
@@ -66,11 +104,15 @@ KernelCall lower_softmax(const Node& node, const Graph& graph, bool log_softmax)
     // Integer softmax (kiln_softmax_s8.h): exp of the distance to the row maximum from a table
     // the compiler fills, a Q31 ratio, then requantization to the output scale.
     const Tensor& y = graph.tensor(node.outputs[0]);
-    if (x.dtype != DType::Int8 || y.dtype != DType::Int8)
-      throw UnsupportedError(node.describe() + ": quantized Softmax supports int8");
+    const bool is16 = x.dtype == DType::Int16 && y.dtype == DType::Int16;
+    if (!is16 && (x.dtype != DType::Int8 || y.dtype != DType::Int8))
+      throw UnsupportedError(node.describe() + ": quantized Softmax supports int8 and int16, got " +
+                             std::string(dtype_name(x.dtype)) + " -> " +
+                             std::string(dtype_name(y.dtype)));
     // beta multiplies every input difference, so it scales the input's step (in double, as
     // TFLite's PreprocessSoftmaxScaling does).
     const double x_scale = static_cast<double>(beta) * per_tensor_scale(node, x, "input");
+    if (is16) return lower_softmax_s16(node, x, y, x_scale, outer, length, inner);
     if (node.attr_string(kArithmeticAttr, "") == "tflite" &&
         per_tensor_scale(node, y, "output") == 1.0f / 256 &&
         per_tensor_zero_point(node, y, "output") == -128) {

@@ -17,6 +17,7 @@
 // signed; a kiln.Requantize converts uint8 graph inputs and outputs at the boundary.
 #include "passes/lower_qdq.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -32,6 +33,10 @@
 #include "passes/infer_shapes.hpp"
 #include "quant/quant_math.hpp"
 #include "quant/tflite_lut.hpp"
+
+extern "C" {
+#include "kiln_lut_s16.h"
+}
 
 namespace kiln {
 
@@ -445,16 +450,21 @@ bool rewrite_binary(Graph& graph, int index, const Requantized& r) {
 bool rewrite_pool_or_softmax(Graph& graph, int index, const Requantized& r) {
   const Node node = graph.nodes[index];
   const auto x = dequantized(graph, node.inputs[0]);
-  if (!x || !per_tensor(x->params) || (x->dtype != DType::Int8 && x->dtype != DType::UInt8) ||
-      r.dtype == DType::Int16)
-    return false;
+  if (!x || !per_tensor(x->params)) return false;
+  // int16 (TFLite's 16x8 scheme) in and out: the pools and Softmax have int16 kernels,
+  // ReduceMean does not.
+  const bool act16 = x->dtype == DType::Int16;
+  if (act16 != (r.dtype == DType::Int16)) return false;
+  if (act16 && is_op(node, "ReduceMean")) return false;
+  if (!act16 && x->dtype != DType::Int8 && x->dtype != DType::UInt8) return false;
   if (is_op(node, "AveragePool") && !activation_is_clamp(node)) return false;
   annotate(graph, *x);
-  // Under "single" requantization AveragePool rounds once into the output's parameters
-  // (ONNX Runtime's QLinearAveragePool); otherwise it keeps its input's (TFLite).
+  // Under "single" requantization an int8 AveragePool rounds once into the output's parameters
+  // (ONNX Runtime's QLinearAveragePool); otherwise, and always for int16, it keeps its input's
+  // (TFLite).
   const std::string strategy =
       node.attr_string(kRequantAttr, graph.nodes[r.q_nodes[0]].attr_string(kRequantAttr, ""));
-  const bool keep_params = is_op(node, "AveragePool") && strategy != "single";
+  const bool keep_params = is_op(node, "AveragePool") && (strategy != "single" || act16);
   const QuantParams x_params = *graph.tensor(x->name).quant;
   const DType x_type = x->dtype;
   const std::string out = absorb_quantize_nodes(graph, r);
@@ -473,17 +483,95 @@ bool rewrite_pool_or_softmax(Graph& graph, int index, const Requantized& r) {
 }
 
 bool install_lut(Graph& graph, const Node& node, const Dequantized& x, const Requantized& r,
-                 const std::vector<int64_t>& table);
+                 const std::vector<int64_t>& table, DType table_type);
+
+// The float op of `node` evaluated (through the interpreter's constant folding) on `inputs`;
+// nullopt when it does not fold to finite-or-infinite float values.
+std::optional<std::vector<float>> evaluate_float_op(const Graph& graph, const Node& node,
+                                                    const std::vector<float>& inputs) {
+  Graph table_graph;
+  table_graph.add_tensor(
+      make_constant<float>("x", DType::Float32, {static_cast<int64_t>(inputs.size())}, inputs));
+  Node eval = node;
+  eval.name = "lut";
+  eval.inputs[0] = "x";
+  for (size_t i = 1; i < node.inputs.size(); ++i)
+    if (node.has_input(i)) table_graph.add_tensor(graph.tensor(node.inputs[i]));
+  eval.outputs = {"y"};
+  Tensor y;
+  y.name = "y";
+  table_graph.add_tensor(std::move(y));
+  table_graph.nodes.push_back(eval);
+  infer_shapes(table_graph);
+  const Tensor& values = table_graph.tensor("y");
+  if (!values.constant || values.dtype != DType::Float32) return std::nullopt;
+  std::vector<float> out = values.as_float();
+  for (float v : out)
+    if (std::isnan(v)) return std::nullopt;
+  return out;
+}
+
+// The int16 form (kiln_lut_s16): KILN_LUT_S16_ENTRIES = 513 breakpoints every 128 input steps
+// (the last at 32767), linearly interpolated by the kernel. Each entry is the function in output
+// units at its breakpoint, lifted toward the curve by half the curvature error of its segments (the
+// gap at the segment midpoint between function and chord): a chord of a convex segment lies wholly
+// above the curve, and moving both of its ends by half the gap halves the largest error. Kinks
+// that fall on a breakpoint (ReLU-like functions at 0 with zero point 0) stay exact.
+std::optional<std::vector<int64_t>> lut_s16_table(const Graph& graph, const Node& node,
+                                                  const Dequantized& x, const Requantized& r) {
+  constexpr int kSegments = KILN_LUT_S16_ENTRIES - 1;
+  const double sx = x.params.scales[0];
+  const int32_t zx = x.params.zero_points.empty() ? 0 : x.params.zero_points[0];
+  const double sy = r.params.scales[0];
+  const int32_t zy = r.params.zero_points.empty() ? 0 : r.params.zero_points[0];
+  // Breakpoints at even positions, segment midpoints at odd ones; the last breakpoint is
+  // 32767, the top of the input range (see kiln_lut_s16.h).
+  std::vector<float> inputs(2 * kSegments + 1);
+  for (int j = 0; j <= 2 * kSegments; ++j)
+    inputs[j] = static_cast<float>(static_cast<double>(std::min(-32768 + 64 * j, 32767) - zx) * sx);
+  const auto f = evaluate_float_op(graph, node, inputs);
+  if (!f) return std::nullopt;
+  // The function in output units, clamped to the int16 range so saturating stretches are flat.
+  auto out_units = [&](int j) {
+    const double v = static_cast<double>((*f)[j]) / sy + zy;
+    return std::clamp(v, -32768.0, 32767.0);
+  };
+  std::vector<double> gap(kSegments);
+  for (int k = 0; k < kSegments; ++k)
+    gap[k] = out_units(2 * k + 1) - (out_units(2 * k) + out_units(2 * k + 2)) / 2.0;
+  std::vector<int64_t> table(kSegments + 1);
+  for (int k = 0; k <= kSegments; ++k) {
+    const double left = k > 0 ? gap[k - 1] : gap[k];
+    const double right = k < kSegments ? gap[k] : gap[k - 1];
+    // Only where both segments bend the same way, by the smaller half-gap: a jump or kink
+    // inside one segment must not spill into its neighbour.
+    const double lift = left * right > 0.0
+                            ? std::copysign(std::min(std::abs(left), std::abs(right)) / 2.0, left)
+                            : 0.0;
+    const double v = out_units(2 * k) + lift;
+    table[k] = static_cast<int64_t>(std::clamp(std::nearbyint(v), -32768.0, 32767.0));
+  }
+  return table;
+}
 
 // An element-wise function of one int8 input becomes a 256-entry table, evaluated here with the
-// float op itself (through the interpreter's constant folding) on every dequantized input value.
+// float op itself (through the interpreter's constant folding) on every dequantized input value;
+// of one int16 input, a 513-entry interpolation table (lut_s16_table).
 bool rewrite_lut(Graph& graph, int index, const Requantized& r) {
   const Node node = graph.nodes[index];
   const auto x = dequantized(graph, node.inputs[0]);
-  if (!x || !per_tensor(x->params) || x->dtype != DType::Int8 || r.dtype != DType::Int8)
+  if (!x || !per_tensor(x->params)) return false;
+  const bool act16 = x->dtype == DType::Int16;
+  if (act16 != (r.dtype == DType::Int16) ||
+      (!act16 && (x->dtype != DType::Int8 || r.dtype != DType::Int8)))
     return false;
   for (size_t i = 1; i < node.inputs.size(); ++i)
     if (node.has_input(i) && !graph.tensor(node.inputs[i]).constant) return false;
+  if (act16) {
+    const auto table = lut_s16_table(graph, node, *x, r);
+    if (!table) return false;
+    return install_lut(graph, node, *x, r, *table, DType::Int16);
+  }
   const float sx = x->params.scales[0];
   const int32_t zx = x->params.zero_points.empty() ? 0 : x->params.zero_points[0];
   // Nodes from .tflite files use TFLite Micro's integer form where it has one.
@@ -497,39 +585,24 @@ bool rewrite_lut(Graph& graph, int index, const Requantized& r) {
     tflite_table = tflite_lut_s8(node.op_type, sx, zx, r.params.scales[0], r.params.zero_points[0],
                                  clip_min, clip_max);
   }
-  if (tflite_table) return install_lut(graph, node, *x, r, *tflite_table);
-  Graph table_graph;
+  if (tflite_table) return install_lut(graph, node, *x, r, *tflite_table, DType::Int8);
   std::vector<float> inputs(256);
   for (int q = -128; q < 128; ++q) inputs[q + 128] = static_cast<float>(q - zx) * sx;
-  Tensor in = make_constant<float>("x", DType::Float32, {256}, inputs);
-  table_graph.add_tensor(std::move(in));
-  Node eval = node;
-  eval.name = "lut";
-  eval.inputs[0] = "x";
-  for (size_t i = 1; i < node.inputs.size(); ++i)
-    if (node.has_input(i)) table_graph.add_tensor(graph.tensor(node.inputs[i]));
-  eval.outputs = {"y"};
-  Tensor y;
-  y.name = "y";
-  table_graph.add_tensor(std::move(y));
-  table_graph.nodes.push_back(eval);
-  infer_shapes(table_graph);
-  const Tensor& values = table_graph.tensor("y");
-  if (!values.constant || values.dtype != DType::Float32) return false;
+  const auto values = evaluate_float_op(graph, node, inputs);
+  if (!values) return false;
   std::vector<int64_t> table;
-  for (float v : values.as_float()) {
-    if (std::isnan(v)) return false;
+  for (float v : *values)
     table.push_back(quantize_value(v, r.params.scales[0], r.params.zero_points[0], DType::Int8));
-  }
-  return install_lut(graph, node, *x, r, table);
+  return install_lut(graph, node, *x, r, table, DType::Int8);
 }
 
-// Replaces `node` by a kiln.Lut reading x's integers through `table` (256 int8 entries).
+// Replaces `node` by a kiln.Lut reading x's integers through `table` (256 int8 entries, or 513
+// int16 interpolation entries).
 bool install_lut(Graph& graph, const Node& node, const Dequantized& x, const Requantized& r,
-                 const std::vector<int64_t>& table) {
+                 const std::vector<int64_t>& table, DType table_type) {
   annotate(graph, x);
-  const std::string table_name =
-      add_integer_constant(graph, node.name + "_table", DType::Int8, {256}, table);
+  const std::string table_name = add_integer_constant(graph, node.name + "_table", table_type,
+                                                      {static_cast<int64_t>(table.size())}, table);
   const std::string out = absorb_quantize_nodes(graph, r);
   Node& n = graph.nodes[graph.producer(node.outputs[0])];
   Node lut;

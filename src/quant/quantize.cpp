@@ -81,10 +81,27 @@ const std::map<std::string, OpKind>& integer_ops() {
 // Ops with int16-activation kernels (TFLite 16x8 style) or byte-moving kernels that work for any
 // element type. Other ops in an int16 layer run in int8 (conversions are inserted around them).
 bool has_int16_form(const std::string& op) {
-  static const std::set<std::string> ops = {"Conv",      "Gemm",     "Add",     "Sub",
-                                            "Mul",       "Reshape",  "Flatten", "Squeeze",
-                                            "Unsqueeze", "Transpose"};
+  static const std::set<std::string> ops = {
+      "Conv", "Gemm", "Add", "Sub", "Mul", "Reshape", "Flatten", "Squeeze", "Unsqueeze",
+      "Transpose",
+      // kiln_max_pool_s16, kiln_average_pool_s16, kiln_global_average_pool_s16
+      "MaxPool", "GlobalMaxPool", "AveragePool", "GlobalAveragePool",
+      // kiln_softmax_s16
+      "Softmax",
+      // byte-moving kernels (Concat inputs at other parameters: an int16 kiln.Requantize)
+      "Concat", "Pad", "Slice", "Identity",
+      // element-wise functions: kiln.Lut with an int16 interpolation table (kiln_lut_s16)
+      "Sigmoid", "Tanh", "HardSwish", "HardSigmoid", "LeakyRelu", "Elu", "Selu", "Celu", "Relu",
+      "Clip", "Softplus", "Softsign", "Gelu", "Mish", "Exp", "Erf", "Neg", "Abs"};
   return ops.count(op) != 0;
+}
+
+// How an op's output parameters are chosen in a layer with `activations`. An int16 AveragePool
+// keeps its input's parameters (TFLite's 16x8 AVERAGE_POOL_2D requires it): an average never
+// leaves its input's range, and a separate observed scale would cost a kiln.Requantize.
+OpKind op_kind(const std::string& op, DType activations) {
+  if (op == "AveragePool" && activations == DType::Int16) return OpKind::ScalePreserve;
+  return integer_ops().at(op);
 }
 
 // Inputs of an op that carry quantizable float values (the rest: shapes, pads, axes).
@@ -614,7 +631,18 @@ QuantizeReport quantize_graph(Graph& graph, const QuantizeOptions& options,
         input_params[i][k] = observed_params(t, s.activations, s.symmetric_activations, pot);
     }
     const std::string& out = node.outputs[0];
-    switch (integer_ops().at(node.op_type)) {
+    // An int16 Concat of activations that already share their parameters keeps them (as TFLite's
+    // 16x8 CONCATENATION expects): the output range is theirs, and no input needs a
+    // kiln.Requantize.
+    if (node.op_type == "Concat" && s.activations == DType::Int16 &&
+        input_params[i].size() == node.inputs.size() &&
+        std::all_of(input_params[i].begin(), input_params[i].end(), [&](const auto& in) {
+          return same_params(in.second, input_params[i].at(0));
+        })) {
+      home[out] = input_params[i].at(0);
+      continue;
+    }
+    switch (op_kind(node.op_type, s.activations)) {
       case OpKind::ScalePreserve:
         if (input_params[i].count(0)) {
           home[out] = input_params[i][0];

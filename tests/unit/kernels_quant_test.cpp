@@ -17,6 +17,7 @@
 #include "quant/quant_math.hpp"
 
 extern "C" {
+#include "kiln_average_pool_s16.h"
 #include "kiln_average_pool_s8.h"
 #include "kiln_binary_ops.h"
 #include "kiln_binary_s16.h"
@@ -27,14 +28,18 @@ extern "C" {
 #include "kiln_dequantize_linear.h"
 #include "kiln_gemm_s16.h"
 #include "kiln_gemm_s8.h"
+#include "kiln_global_average_pool_s16.h"
 #include "kiln_global_average_pool_s8.h"
+#include "kiln_lut_s16.h"
 #include "kiln_lut_s8.h"
 #include "kiln_matmul_acc_s8.h"
 #include "kiln_matmul_s8.h"
+#include "kiln_max_pool_s16.h"
 #include "kiln_max_pool_s8.h"
 #include "kiln_quantize_linear.h"
 #include "kiln_requant.h"
 #include "kiln_requantize.h"
+#include "kiln_softmax_s16.h"
 #include "kiln_softmax_s8.h"
 }
 
@@ -1074,6 +1079,211 @@ TEST(QuantKernels, GlobalAveragePoolS8MatchesReference) {
                 clamp_out(y_zp, ref_mbqm(static_cast<int32_t>(acc), mult, shift), act_min, act_max))
           << "case " << iter;
     }
+  }
+}
+
+// The int16 pools (TFLite 16x8): the same reference as the int8 ones over the full int16 range.
+TEST(QuantKernels, PoolsS16MatchReference) {
+  Rng rng(63);
+  for (int iter = 0; iter < 400; ++iter) {
+    const PoolGeometry g = random_pool_geometry(rng);
+    std::vector<int16_t> x(static_cast<size_t>(g.planes) * g.in[0] * g.in[1] * g.in[2]);
+    // Half the cases near the ends of the range, where an int16 sum of a few taps overflows.
+    const bool extreme = rng.coin();
+    for (auto& v : x)
+      v = static_cast<int16_t>(extreme ? (rng.coin() ? rng(32000, 32767) : rng(-32768, -32000))
+                                       : rng(-32768, 32767));
+    const int32_t act_min = rng.coin() ? -32768 : static_cast<int32_t>(rng(-32768, 1000));
+    const int32_t act_max = rng.coin() ? 32767 : static_cast<int32_t>(rng(act_min, 32767));
+    const int32_t include_pad = rng.coin() ? 1 : 0;
+    const size_t out_n = static_cast<size_t>(g.planes) * g.out[0] * g.out[1] * g.out[2];
+    std::vector<int16_t> y_max(out_n, 99), y_avg(out_n, 99);
+    kiln_max_pool_s16(x.data(), y_max.data(), g.planes, g.in, g.out, g.kernel, g.strides,
+                      g.dilations, g.pads_begin, act_min, act_max);
+    kiln_average_pool_s16(x.data(), y_avg.data(), g.planes, g.in, g.out, g.kernel, g.strides,
+                          g.dilations, g.pads_begin, g.pads_end, include_pad, act_min, act_max);
+    size_t i = 0;
+    for (int32_t p = 0; p < g.planes; ++p)
+      for (int32_t o0 = 0; o0 < g.out[0]; ++o0)
+        for (int32_t o1 = 0; o1 < g.out[1]; ++o1)
+          for (int32_t o2 = 0; o2 < g.out[2]; ++o2, ++i) {
+            const int32_t o[3] = {o0, o1, o2};
+            int32_t best = -32768;
+            int64_t sum = 0, count = 0;
+            pool_taps(g, p, o, [&](bool inside, bool padded, int64_t index) {
+              if (inside) {
+                best = std::max<int32_t>(best, x[index]);
+                sum += x[index];
+              }
+              if (include_pad ? padded : inside) ++count;
+            });
+            int64_t avg = 0;  // half away from zero
+            if (count > 0) {
+              const int64_t mag = (2 * std::abs(sum) + count) / (2 * count);
+              avg = sum < 0 ? -mag : mag;
+            }
+            ASSERT_EQ(y_max[i], std::clamp(best, act_min, act_max)) << "case " << iter << " " << i;
+            ASSERT_EQ(y_avg[i], std::clamp<int64_t>(avg, act_min, act_max))
+                << "case " << iter << " " << i << " sum " << sum << " count " << count;
+          }
+  }
+}
+
+TEST(QuantKernels, PoolsS16HandComputed) {
+  // 2x2 planes, a 2x2 window: max 32767; sum 32767 + 32767 + 32767 - 32768 = 65533 (past
+  // int16) / 4 = 16383.25 -> 16383; negative averages round half away from zero.
+  const int32_t in[3] = {1, 2, 2}, out[3] = {1, 1, 1}, k[3] = {1, 2, 2}, st[3] = {1, 1, 1},
+                dil[3] = {1, 1, 1}, pads[3] = {0, 0, 0};
+  const int16_t x[] = {32767, 32767, 32767, -32768, 0, -1, -1, -3, 0, -1, -1, 0};
+  int16_t y[3] = {0, 0, 0};
+  kiln_max_pool_s16(x, y, 1, in, out, k, st, dil, pads, -32768, 32767);
+  EXPECT_EQ(y[0], 32767);
+  kiln_max_pool_s16(x, y, 1, in, out, k, st, dil, pads, -32768, 1000);  // clamped
+  EXPECT_EQ(y[0], 1000);
+  kiln_average_pool_s16(x, y, 3, in, out, k, st, dil, pads, pads, 0, -32768, 32767);
+  EXPECT_EQ(y[0], 16383);
+  EXPECT_EQ(y[1], -1);  // (0 - 1 - 1 - 3) / 4 = -1.25
+  EXPECT_EQ(y[2], -1);  // -2 / 4 = -0.5 -> -1 (away from zero)
+  // A window wholly in the padding: max -32768, average 0.
+  const int32_t in1[3] = {1, 1, 1}, out3[3] = {1, 1, 3}, k1[3] = {1, 1, 1}, pad2[3] = {0, 0, 2};
+  int16_t y3[3] = {5, 5, 5};
+  const int16_t one[1] = {-7};
+  kiln_max_pool_s16(one, y3, 1, in1, out3, k1, st, dil, pad2, -32768, 32767);
+  EXPECT_EQ(y3[0], -32768);
+  EXPECT_EQ(y3[2], -7);
+  kiln_average_pool_s16(one, y3, 1, in1, out3, k1, st, dil, pad2, pads, 0, -32768, 32767);
+  EXPECT_EQ(y3[0], 0);
+  EXPECT_EQ(y3[2], -7);
+}
+
+TEST(QuantKernels, GlobalAveragePoolS16MatchesReference) {
+  Rng rng(64);
+  for (int iter = 0; iter < 200; ++iter) {
+    const int32_t planes = static_cast<int32_t>(rng(1, 5));
+    // Up to 70000 elements: sums past int32 (the reason for the 64-bit accumulator).
+    const int32_t size = static_cast<int32_t>(iter % 10 == 0 ? rng(66000, 70000) : rng(1, 300));
+    std::vector<int16_t> x(static_cast<size_t>(planes) * size);
+    const bool extreme = rng.coin();
+    for (auto& v : x) v = static_cast<int16_t>(extreme ? rng(32000, 32767) : rng(-32768, 32767));
+    const int32_t x_zp = rng.coin() ? 0 : static_cast<int32_t>(rng(-100, 100)),
+                  y_zp = rng.coin() ? 0 : static_cast<int32_t>(rng(-30, 30));
+    const int32_t mode = static_cast<int32_t>(rng(0, 2));
+    int32_t mult = static_cast<int32_t>(rng(1 << 30, kMax32)),
+            shift = static_cast<int32_t>(rng(-20, 0));
+    if (mode == KILN_REQUANT_SINGLE)
+      mult = std::bit_cast<int32_t>(static_cast<float>(rng.real(1e-6, 1.0)));
+    const int32_t act_min = rng.coin() ? -32768 : 0, act_max = 32767;
+    std::vector<int16_t> y(planes, 99);
+    kiln_global_average_pool_s16(x.data(), y.data(), planes, size, x_zp, y_zp, mult, shift, mode,
+                                 act_min, act_max);
+    for (int32_t p = 0; p < planes; ++p) {
+      int64_t acc = 0;
+      for (int32_t i = 0; i < size; ++i) acc += x[static_cast<size_t>(p) * size + i] - x_zp;
+      ASSERT_EQ(y[p], clamp_out(y_zp, ref_requant64(acc, mode, mult, shift), act_min, act_max))
+          << "case " << iter << " mode " << mode;
+    }
+  }
+}
+
+// kiln_lut_s16: breakpoints return their entry, everything between is the chord rounded, against
+// an independent floating-point reference over every int16 input.
+TEST(QuantKernels, LutS16InterpolatesBetweenEntries) {
+  std::vector<int16_t> table(KILN_LUT_S16_ENTRIES);
+  // Hand-checked: entries 0 and 1 are -32768 and -32768 + 100.
+  for (size_t k = 0; k < table.size(); ++k)
+    table[k] = static_cast<int16_t>(std::clamp<int64_t>(
+        -32768 + 100 * static_cast<int64_t>(k) + (k % 3 == 0 ? 37 : 0), -32768, 32767));
+  table[0] = -32768;
+  table[1] = -32668;
+  const int16_t probe[] = {-32768, -32767, -32704, -32705, -32641};
+  int16_t got[5];
+  kiln_lut_s16(probe, table.data(), got, 5);
+  EXPECT_EQ(got[0], -32768);  // a breakpoint: the entry
+  EXPECT_EQ(got[1], -32767);  // 100 * 1 / 128 = 0.78 -> 1
+  EXPECT_EQ(got[2], -32718);  // 100 * 64 / 128 = 50
+  EXPECT_EQ(got[3], -32719);  // 100 * 63 / 128 = 49.2 -> 49
+  EXPECT_EQ(got[4], -32669);  // 100 * 127 / 128 = 99.2 -> 99
+  // The last segment runs from 32640 to 32767 (the last entry): 127 steps.
+  table[511] = 1000;
+  table[512] = 1127;
+  const int16_t top[] = {32640, 32641, 32703, 32767};
+  kiln_lut_s16(top, table.data(), got, 4);
+  EXPECT_EQ(got[0], 1000);
+  EXPECT_EQ(got[1], 1001);
+  EXPECT_EQ(got[2], 1063);
+  EXPECT_EQ(got[3], 1127);  // the entry itself
+  table[512] = 873;         // falling: -127 * 63 / 127 = -63
+  kiln_lut_s16(top, table.data(), got, 4);
+  EXPECT_EQ(got[2], 937);
+  EXPECT_EQ(got[3], 873);
+  Rng rng(65);
+  for (int iter = 0; iter < 20; ++iter) {
+    for (auto& v : table) v = static_cast<int16_t>(rng(-32768, 32767));  // steep jumps too
+    std::vector<int16_t> x(65536), y(65536);
+    for (int32_t q = -32768; q <= 32767; ++q) x[q + 32768] = static_cast<int16_t>(q);
+    kiln_lut_s16(x.data(), table.data(), y.data(), 65536);
+    for (int32_t q = -32768; q <= 32767; ++q) {
+      const int64_t u = q + 32768, k = u / 128, t = u % 128;
+      const int64_t num = (static_cast<int64_t>(table[k + 1]) - table[k]) * t;
+      // Chord rounded half up; in the last segment (127 steps) rounded to nearest over 127.
+      int64_t offset = 0;
+      if (k < 511)
+        offset = static_cast<int64_t>(std::floor((static_cast<double>(num) + 64.0) / 128.0));
+      else
+        offset = static_cast<int64_t>(std::lround(static_cast<double>(num) / 127.0));
+      ASSERT_EQ(y[u], table[k] + offset) << "case " << iter << " x " << q;
+    }
+    kiln_lut_s16(x.data(), table.data(), x.data(), 65536);  // y may be x
+    ASSERT_EQ(x, y);
+  }
+}
+
+// kiln_softmax_s16 against the formula of its header, written out with floor division.
+TEST(QuantKernels, SoftmaxS16MatchesReference) {
+  // y_scale 1/32768: 1 / (y_scale * 2^31) = 2^-16.
+  const kiln::FixedPointMultiplier m = kiln::quantize_multiplier(std::ldexp(1.0, -16));
+  std::vector<int32_t> table(KILN_SOFTMAX_S16_ENTRIES);
+  for (size_t k = 0; k < table.size(); ++k)
+    table[k] = static_cast<int32_t>(std::llround(std::ldexp(std::exp(-0.01 * k), 30)));
+  // Hand-checked: two equal inputs are 1/2 each (16384); x = {5, 5, 5, 5}: 1/4 (8192).
+  const int16_t pair[] = {-7, -7, 5, 5, 5, 5};
+  int16_t out[6];
+  kiln_softmax_s16(pair, table.data(), out, 1, 2, 1, 0, m.multiplier, m.shift, 0);
+  EXPECT_EQ(out[0], 16384);
+  EXPECT_EQ(out[1], 16384);
+  kiln_softmax_s16(pair + 2, table.data(), out, 1, 4, 1, 0, m.multiplier, m.shift, 0);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(out[i], 8192);
+  Rng rng(66);
+  for (int iter = 0; iter < 200; ++iter) {
+    for (size_t k = 0; k < table.size(); ++k)  // decreasing, as exp is
+      table[k] = k == 0 ? (1 << 30) : static_cast<int32_t>(table[k - 1] * rng.real(0.5, 1.0));
+    const int32_t outer = static_cast<int32_t>(rng(1, 3)),
+                  length = static_cast<int32_t>(rng(1, 40)),
+                  inner = static_cast<int32_t>(rng(1, 3));
+    std::vector<int16_t> x(static_cast<size_t>(outer) * length * inner), y(x.size());
+    for (auto& v : x) v = static_cast<int16_t>(rng.coin() ? rng(-32768, 32767) : rng(-300, 300));
+    kiln_softmax_s16(x.data(), table.data(), y.data(), outer, length, inner, 0, m.multiplier,
+                     m.shift, KILN_REQUANT_FIXED_POINT);
+    for (int32_t o = 0; o < outer; ++o)
+      for (int32_t j = 0; j < inner; ++j) {
+        auto at = [&](int32_t i) { return static_cast<size_t>((o * length + i) * inner + j); };
+        int32_t max = -32768;
+        for (int32_t i = 0; i < length; ++i) max = std::max<int32_t>(max, x[at(i)]);
+        auto e = [&](int32_t i) {
+          const int64_t d = max - x[at(i)], k = d / 128, t = d % 128;
+          const int64_t num = (static_cast<int64_t>(table[k + 1]) - table[k]) * t + 64;
+          return table[k] + (num >= 0 ? num / 128 : -((-num + 127) / 128));
+        };
+        int64_t sum = 0;
+        for (int32_t i = 0; i < length; ++i) sum += e(i);
+        for (int32_t i = 0; i < length; ++i) {
+          const int64_t ratio = std::min<int64_t>((e(i) << 31) / sum, kMax32);
+          ASSERT_EQ(y[at(i)],
+                    clamp_out(0, ref_mbqm(static_cast<int32_t>(ratio), m.multiplier, m.shift),
+                              -32768, 32767))
+              << "case " << iter;
+        }
+      }
   }
 }
 

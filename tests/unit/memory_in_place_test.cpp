@@ -12,6 +12,8 @@
 #include "ir/error.hpp"
 #include "memory/memory_plan.hpp"
 #include "passes/pipeline.hpp"
+#include "quant/quantize.hpp"
+#include "quant_int16_chain.hpp"
 #include "verify/process.hpp"
 #include "verify/verify.hpp"
 
@@ -50,6 +52,29 @@ TEST(MemoryInPlace, PlaneLagFollowsTheKernelLoopOrder) {
   EXPECT_FALSE(plane_lag(node_named(g, "add"), g, 16).has_value());
   EXPECT_TRUE(kernel_processes_planes_in_order("kiln_conv_s8"));
   EXPECT_FALSE(kernel_processes_planes_in_order("kiln_gemm_s8"));
+}
+
+// The int16 pools loop over planes like the int8 ones: their lags count 2-byte elements.
+TEST(MemoryInPlace, Int16PoolsArePlaneWise) {
+  const Graph reference = pass_test::int16_op_chain();
+  Graph g = reference;
+  QuantizeOptions o;
+  o.enabled = true;
+  o.progress = false;
+  o.defaults.activations = DType::Int16;
+  quantize_graph(g, o, {pass_test::random_inputs(reference, 3)});
+  auto op = [&](const char* type) -> const Node& {
+    for (const Node& n : g.nodes)
+      if (n.op_type == type) return n;
+    throw std::runtime_error(std::string("no ") + type);
+  };
+  EXPECT_TRUE(kernel_processes_planes_in_order("kiln_max_pool_s16"));
+  EXPECT_TRUE(kernel_processes_planes_in_order("kiln_average_pool_s16"));
+  EXPECT_TRUE(kernel_processes_planes_in_order("kiln_global_average_pool_s16"));
+  EXPECT_EQ(plane_lag(op("MaxPool"), g, 1), 32);           // 8x8 -> 4x4 int16: 32-byte planes
+  EXPECT_EQ(plane_lag(op("AveragePool"), g, 1), 32);       // 4x4 -> 4x4
+  EXPECT_EQ(plane_lag(op("GlobalAveragePool"), g, 1), 2);  // 6x6 -> one int16 per plane
+  EXPECT_EQ(plane_lag(op("GlobalMaxPool"), g, 16), 16);
 }
 
 TEST(MemoryInPlace, TiedBuffersSitTheirLagBelowTheirInput) {

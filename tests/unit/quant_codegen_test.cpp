@@ -15,10 +15,12 @@
 #include "codegen/compile.hpp"
 #include "frontend/load_model.hpp"
 #include "interpreter/interpreter.hpp"
+#include "passes/infer_shapes.hpp"
 #include "passes/pipeline.hpp"
 #include "quant/calibrate.hpp"
 #include "quant/layer_config.hpp"
 #include "quant/quantize.hpp"
+#include "quant_int16_chain.hpp"
 #include "verify/process.hpp"
 #include "verify/tensor_io.hpp"
 
@@ -177,6 +179,65 @@ TEST(QuantCodegen, RandomSchemesAreBitExactBetweenInterpreterAndGeneratedC) {
   EXPECT_GT(per_channel_asymmetric_int8, 0);
   EXPECT_GT(per_channel_asymmetric_int4, 0);
   EXPECT_GT(per_channel_asymmetric_int16_activations, 0);
+}
+
+// The int16 forms of MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Concat, Pad,
+// Sigmoid (kiln_lut_s16) and Softmax under each requantization strategy: the generated C (both
+// kernel sets) matches the interpreter byte for byte on random int16 inputs.
+TEST(QuantCodegen, Int16PoolsConcatPadAndLutAreBitExact) {
+  // The chain, then a Softmax over its 8 channels (kiln_softmax_s16).
+  Graph reference = pass_test::int16_op_chain();
+  reference.outputs.clear();
+  Node flatten;
+  flatten.name = "flatten";
+  flatten.op_type = "Flatten";
+  flatten.inputs = {"y"};
+  flatten.outputs = {"f"};
+  Node softmax;
+  softmax.name = "softmax";
+  softmax.op_type = "Softmax";
+  softmax.inputs = {"f"};
+  softmax.outputs = {"z"};
+  softmax.attrs["axis"] = int64_t{1};
+  for (const char* t : {"f", "z"}) {
+    Tensor tensor;
+    tensor.name = t;
+    reference.add_tensor(std::move(tensor));
+  }
+  reference.nodes.push_back(flatten);
+  reference.nodes.push_back(softmax);
+  reference.outputs = {"z"};
+  infer_shapes(reference);
+  std::vector<TensorMap> samples;
+  for (unsigned i = 0; i < 6; ++i) samples.push_back(pass_test::random_inputs(reference, 40 + i));
+  std::mt19937 rng(20261204);
+  int trial = 0;
+  for (Requant requant : {Requant::FixedPoint, Requant::Shift, Requant::Single}) {
+    QuantizeOptions o;
+    o.enabled = true;
+    o.progress = false;
+    o.defaults.activations = DType::Int16;
+    o.defaults.requant = requant;
+    Graph g = reference;
+    quantize_graph(g, o, samples);
+    for (const Node& n : g.nodes)
+      ASSERT_EQ(g.tensor(n.outputs[0]).dtype, DType::Int16)
+          << n.name << " " << requant_name(requant);
+    for (const std::string kernels : {"reference", "fast"}) {
+      SCOPED_TRACE(std::string(requant_name(requant)) + ", kernels " + kernels);
+      const fs::path dir =
+          fs::path(::testing::TempDir()) / ("kiln_quant_codegen_int16_" + std::to_string(trial++));
+      build_harness(g, kernels, dir);
+      if (HasFatalFailure()) return;
+      for (int k = 0; k < 4; ++k) {
+        const Tensor input = random_integer_input(g.tensor(g.inputs[0]), rng);
+        const Tensor expected = run_graph(g, {{input.name, input}}).at(g.outputs[0]);
+        const Tensor actual = run_harness(dir, input, expected);
+        EXPECT_EQ(actual.data, expected.data) << "input " << k;
+      }
+      fs::remove_all(dir);
+    }
+  }
 }
 
 // A pre-quantized QDQ model whose Conv, depthwise Conv, Gemm (transB) and MatMul (uint8 B)

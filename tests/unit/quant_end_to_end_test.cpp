@@ -140,19 +140,30 @@ TEST(QuantEndToEnd, UnfusedActivationsBecomeIntegerToo) {
   EXPECT_EQ(g.tensor("logits").dtype, DType::Int8);
 }
 
-TEST(QuantEndToEnd, Int16ActivationsWithInt8FallbackForPools) {
+// Every MNIST op has an int16 form now (MaxPool: kiln_max_pool_s16): the whole network runs on
+// int16 tensors, with no int8 island, no conversion and no "runs in int8" note.
+TEST(QuantEndToEnd, Int16ActivationsRunEveryMnistOpInInt16) {
   Graph g = float_mnist();
   QuantizeOptions o = options();
   o.defaults.activations = DType::Int16;
   const QuantizeReport report = quantize_graph(g, o);
   EXPECT_EQ(g.tensor("input").dtype, DType::Int16);
   EXPECT_EQ(g.tensor("logits").dtype, DType::Int16);
+  int max_pools = 0;
   for (const Node& n : g.nodes) {
     EXPECT_NE(n.op_type, "DequantizeLinear");
-    EXPECT_EQ(op_for(n).lower(n, g).function.find("_f32"), std::string::npos) << n.name;
-    if (n.op_type == "MaxPool")
-      EXPECT_NE(report.nodes.at(n.name).value("note", "").find("runs in int8"), std::string::npos);
+    EXPECT_NE(n.op_type, "Requantize") << n.name;
+    EXPECT_EQ(g.tensor(n.outputs[0]).dtype, DType::Int16) << n.name;
+    const std::string kernel = op_for(n).lower(n, g).function;
+    EXPECT_EQ(kernel.find("_f32"), std::string::npos) << n.name;
+    if (n.op_type == "MaxPool") {
+      EXPECT_EQ(kernel, "kiln_max_pool_s16");
+      ++max_pools;
+    }
   }
+  EXPECT_EQ(max_pools, 2);
+  for (const auto& [name, entry] : report.nodes.items())
+    EXPECT_FALSE(entry.contains("note")) << name << ": " << entry.dump();
 }
 
 TEST(QuantEndToEnd, Int4WeightsLowerToPackedIntegers) {
