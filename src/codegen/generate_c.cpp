@@ -419,7 +419,11 @@ class Generator {
   std::string emit_weights() {
     std::ostringstream w;
     for (const Tensor* t : weight_order_) {
-      const int64_t n = t->elements();
+      // Packed int4 weights hold two values per byte: the array has bytes(), not elements().
+      const int64_t n = t->quant && t->quant->packed_int4() ? t->bytes() : t->elements();
+      if (static_cast<int64_t>(t->data.size()) < n * static_cast<int64_t>(dtype_size(t->dtype)))
+        throw InternalError("weight '" + t->name + "' holds " + std::to_string(t->data.size()) +
+                            " bytes, its array needs " + std::to_string(n) + " elements");
       w << "/* " << short_name(t->name) << ": " << describe_tensor(*t) << " */\n";
       w << "static const " << c_type(*t) << " " << weight_symbol_.at(t->name) << "["
         << std::max<int64_t>(n, 1) << "] " << macro_ << "_ALIGNED = {\n";
