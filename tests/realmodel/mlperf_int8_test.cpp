@@ -1,9 +1,14 @@
 // Pre-quantized MLPerf Tiny models (QDQ ONNX, int8 graph inputs and outputs) against ONNX
 // Runtime, the evidence for issue 3's pre-quantized import, integer-only code and memory claims.
 //
-// For kws_int8, ad01_int8 and streaming_ww_int8 (symbolic batch = 1): 100 deterministic random
-// int8 inputs each go through ONNX Runtime (tests/ort/run_ort.js with int8 tensors), kiln's
-// interpreter in-process and kiln's generated C (verify library: compile, build with cc, run).
+// For kws_int8, ad01_int8 and streaming_ww_int8 (symbolic batch = 1): 100 seeded random int8
+// inputs each, with ONNX Runtime's outputs on them committed in tests/data/ort_int8 (made by
+// make_ort_references.py there, on a CPU where ONNX Runtime's int8 kernels are probed exact),
+// go through kiln's interpreter in-process and kiln's generated C (verify library: compile,
+// build with cc, run). A second test runs the ONNX Runtime installed here on the same inputs and
+// holds it to the same target only where the probe (ort_reference.hpp) finds its int8 kernels
+// exact on this CPU; elsewhere (AVX2 without VNNI saturates int16 pair sums) it reports the
+// measured agreement and the reason.
 //  - generated C vs interpreter: bit-exact (verify's built-in check);
 //  - interpreter (hence generated C, being bit-identical) vs ONNX Runtime: the fraction of
 //    exactly equal output elements and the largest difference, held to the issue's 99.9% /
@@ -31,6 +36,7 @@
 #include "frontend/load_model.hpp"
 #include "interpreter/interpreter.hpp"
 #include "ir/graph.hpp"
+#include "ort_reference.hpp"
 #include "passes/pipeline.hpp"
 #include "realmodel_util.hpp"
 #include "verify/tensor_io.hpp"
@@ -149,38 +155,36 @@ class MlperfInt8VsOnnxRuntime : public ::testing::TestWithParam<Int8Case> {
   }
 };
 
-TEST_P(MlperfInt8VsOnnxRuntime, IntegerOutputsMatchOnnxRuntime) {
-  KILN_REQUIRE_ORT();
-  const fs::path model = mlperf_model(GetParam().file);
-  const std::string label = GetParam().file;
-  Graph graph = load_model(model.string());
-  optimize(graph);
-
-  // Deterministic int8 inputs over the full range.
-  std::mt19937 generator(GetParam().seed);
-  std::vector<std::vector<Tensor>> samples;
-  for (int s = 0; s < kInt8Samples; ++s) {
-    std::vector<Tensor> sample = input_templates(graph);
-    for (Tensor& input : sample) {
-      ASSERT_EQ(input.dtype, DType::Int8) << label << ": input '" << input.name << "' is "
-                                          << dtype_name(input.dtype) << ", expected int8";
-      input.data.resize(static_cast<size_t>(shape_elements(input.shape)));
-      for (uint8_t& byte : input.data) byte = static_cast<uint8_t>(generator() >> 24);
-    }
-    samples.push_back(std::move(sample));
-  }
-  TempDir work(std::string("int8-") + label);
-  const std::vector<std::vector<Tensor>> expected =
-      run_ort_typed(model, samples, work.path(), "all");
-  const std::vector<std::vector<Tensor>> float_qdq =
-      run_ort_typed(model, samples, work.path(), "basic");
-
+std::vector<TensorMap> run_samples(const Graph& graph,
+                                   const std::vector<std::vector<Tensor>>& samples) {
   std::vector<TensorMap> results;
   for (const std::vector<Tensor>& sample : samples) {
     TensorMap feeds;
     for (const Tensor& input : sample) feeds.emplace(input.name, input);
     results.push_back(run_graph(graph, feeds));
   }
+  return results;
+}
+
+std::string reference_name(const Int8Case& model) {
+  const std::string file = model.file;
+  return file.substr(0, file.find(".onnx"));
+}
+
+// kiln against ONNX Runtime's committed integers (tests/data/ort_int8, made where ONNX Runtime's
+// int8 kernels compute the specification exactly): machine-independent, needs no ONNX Runtime.
+TEST_P(MlperfInt8VsOnnxRuntime, IntegerOutputsMatchOnnxRuntimeReference) {
+  const fs::path model = mlperf_model(GetParam().file);
+  const std::string label = GetParam().file;
+  const OrtReference reference = load_ort_reference(reference_name(GetParam()));
+  std::cout << label << ": reference " << ort_reference_provenance() << "\n";
+  Graph graph = load_model(model.string());
+  optimize(graph);
+  for (const Tensor& input : reference.inputs.at(0))
+    ASSERT_EQ(graph.tensor(input.name).dtype, DType::Int8) << label << ": input " << input.name;
+  const std::vector<std::vector<Tensor>>& samples = reference.inputs;
+  const std::vector<std::vector<Tensor>>& expected = reference.ort_all;
+  const std::vector<TensorMap> results = run_samples(graph, samples);
 
   // Interpreter vs ONNX Runtime as it runs by default: the issue's target.
   const Agreement agreement = compare_outputs(label, results, graph.outputs, expected);
@@ -195,7 +199,7 @@ TEST_P(MlperfInt8VsOnnxRuntime, IntegerOutputsMatchOnnxRuntime) {
 
   // Interpreter vs ONNX Runtime computing every QDQ op in float32: measured, held to its floor.
   const Agreement float_agreement =
-      compare_outputs(label + " (float QDQ)", results, graph.outputs, float_qdq);
+      compare_outputs(label + " (float QDQ)", results, graph.outputs, reference.ort_basic);
   std::cout << label << ": interpreter vs ONNX Runtime at level basic (QDQ ops in float32): "
             << float_agreement.exact << "/" << float_agreement.elements << " elements exact ("
             << 100.0 * float_agreement.exact_fraction() << "%), max |diff| "
@@ -210,12 +214,7 @@ TEST_P(MlperfInt8VsOnnxRuntime, IntegerOutputsMatchOnnxRuntime) {
   PipelineOptions fixed_options;
   fixed_options.qdq_requant = "fixed";
   optimize(fixed_graph, fixed_options);
-  std::vector<TensorMap> fixed_results;
-  for (const std::vector<Tensor>& sample : samples) {
-    TensorMap feeds;
-    for (const Tensor& input : sample) feeds.emplace(input.name, input);
-    fixed_results.push_back(run_graph(fixed_graph, feeds));
-  }
+  const std::vector<TensorMap> fixed_results = run_samples(fixed_graph, samples);
   std::ostringstream quiet;  // mismatches are expected here; only the totals are reported
   std::streambuf* saved = std::cout.rdbuf(quiet.rdbuf());
   const Agreement fixed_agreement =
@@ -282,6 +281,49 @@ TEST_P(MlperfInt8VsOnnxRuntime, IntegerOutputsMatchOnnxRuntime) {
   EXPECT_GT(verify.arena_lower_bound, 0);
   EXPECT_LE(static_cast<double>(verify.arena_bytes),
             kMaxArenaOverLowerBound * static_cast<double>(verify.arena_lower_bound));
+}
+
+// The ONNX Runtime installed here, on this CPU, on the committed inputs. Where the probe shows
+// that its int8 kernels compute the specification, it is held to the same target as the
+// committed data; where they do not (AVX2 without VNNI: int16 pair saturation), the agreement is
+// measured and reported with the reason, and the committed data above remains the check.
+TEST_P(MlperfInt8VsOnnxRuntime, LiveOnnxRuntimeAgreesWhereItsInt8KernelsAreExact) {
+  KILN_REQUIRE_ORT();
+  const std::string label = GetParam().file;
+  const OrtReference reference = load_ort_reference(reference_name(GetParam()));
+  const OrtInt8Probe& probe = probe_live_ort_int8();
+  std::cout << probe.explanation << "\n";
+  RecordProperty("ort_probe_exact", probe.exact ? "true" : "false");
+  Graph graph = load_model(reference.model.string());
+  optimize(graph);
+  TempDir work(std::string("int8-live-") + label);
+  const std::vector<std::vector<Tensor>> live =
+      run_ort_typed(reference.model, reference.inputs, work.path(), "all");
+  const std::vector<TensorMap> results = run_samples(graph, reference.inputs);
+
+  std::ostringstream quiet;
+  std::streambuf* saved = std::cout.rdbuf(quiet.rdbuf());
+  const Agreement agreement = compare_outputs(label + " (live)", results, graph.outputs, live);
+  std::cout.rdbuf(saved);
+  int64_t live_equal_to_committed = 0, elements = 0;
+  for (size_t s = 0; s < live.size(); ++s)
+    for (size_t j = 0; j < live[s].size(); ++j)
+      for (int64_t i = 0; i < live[s][j].elements(); ++i, ++elements)
+        if (element_as_int(live[s][j], i) == element_as_int(reference.ort_all[s][j], i))
+          ++live_equal_to_committed;
+  std::cout << label << ": interpreter vs the live ONNX Runtime: " << agreement.exact << "/"
+            << agreement.elements << " elements exact (" << 100.0 * agreement.exact_fraction()
+            << "%), max |diff| " << agreement.max_diff << " LSB; live ONNX Runtime vs the "
+            << "committed reference: " << live_equal_to_committed << "/" << elements << " equal\n";
+  RecordProperty("live_exact_fraction", std::to_string(agreement.exact_fraction()));
+  RecordProperty("live_max_diff_lsb", std::to_string(agreement.max_diff));
+  if (!probe.exact) {
+    std::cout << label << ": not held to the target on this machine: " << probe.explanation
+              << " kiln follows the specification (see the committed-reference test).\n";
+    return;
+  }
+  EXPECT_GE(agreement.exact_fraction(), kIssueExactFraction) << label;
+  EXPECT_LE(agreement.max_diff, kIssueMaxDiffLsb) << label;
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, MlperfInt8VsOnnxRuntime, ::testing::ValuesIn(kInt8Models),

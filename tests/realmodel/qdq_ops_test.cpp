@@ -10,10 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
-#include <random>
 
 #include "frontend/load_model.hpp"
 #include "interpreter/interpreter.hpp"
+#include "ort_reference.hpp"
 #include "passes/pipeline.hpp"
 #include "realmodel_util.hpp"
 #include "verify/tensor_io.hpp"
@@ -21,8 +21,6 @@
 
 namespace kiln::realmodel {
 namespace {
-
-constexpr int kSamples = 50;
 
 class QdqOpVsOnnxRuntime : public ::testing::TestWithParam<const char*> {};
 
@@ -40,9 +38,15 @@ int64_t equal_elements(const std::vector<TensorMap>& results, const std::string&
   return equal;
 }
 
-TEST_P(QdqOpVsOnnxRuntime, EqualsOnnxRuntimeBitForBit) {
-  KILN_REQUIRE_ORT();
-  const fs::path model = source_dir() / "tests" / "data" / "qdq" / GetParam();
+std::string stem_of(const char* file) {
+  const std::string name = file;
+  return name.substr(0, name.find('.'));
+}
+
+// kiln vs ONNX Runtime's committed integers (tests/data/ort_int8): needs no ONNX Runtime.
+TEST_P(QdqOpVsOnnxRuntime, EqualsOnnxRuntimeReferenceBitForBit) {
+  const OrtReference reference = load_ort_reference(stem_of(GetParam()));
+  const fs::path& model = reference.model;
   ASSERT_TRUE(fs::exists(model)) << model;
   Graph graph = load_model(model.string());
   optimize(graph);
@@ -51,20 +55,8 @@ TEST_P(QdqOpVsOnnxRuntime, EqualsOnnxRuntimeBitForBit) {
   Graph fixed = load_model(model.string());
   optimize(fixed, fixed_options);
 
-  std::mt19937 generator(7);
-  std::vector<std::vector<Tensor>> samples;
-  for (int s = 0; s < kSamples; ++s) {
-    std::vector<Tensor> sample = input_templates(graph);
-    for (Tensor& input : sample) {
-      input.data.resize(static_cast<size_t>(shape_elements(input.shape)));
-      for (uint8_t& byte : input.data) byte = static_cast<uint8_t>(generator() >> 24);
-    }
-    samples.push_back(std::move(sample));
-  }
-  TempDir work(std::string("qdq-op-") + GetParam());
-  const std::vector<std::vector<Tensor>> expected =
-      run_ort_typed(model, samples, work.path(), "all");
-
+  const std::vector<std::vector<Tensor>>& samples = reference.inputs;
+  const std::vector<std::vector<Tensor>>& expected = reference.ort_all;
   std::vector<TensorMap> results, fixed_results;
   for (const std::vector<Tensor>& sample : samples) {
     TensorMap feeds;
@@ -79,7 +71,7 @@ TEST_P(QdqOpVsOnnxRuntime, EqualsOnnxRuntimeBitForBit) {
       equal_elements(fixed_results, fixed.outputs[0], expected, &fixed_total);
   std::cout << GetParam() << ": kiln (single) vs ONNX Runtime " << equal << "/" << total
             << " elements equal; with --requant fixed " << fixed_equal << "/" << fixed_total
-            << "\n";
+            << " (reference: " << ort_reference_provenance() << ")\n";
   EXPECT_EQ(equal, total);
   EXPECT_GT(total, 0);
 
@@ -101,7 +93,36 @@ TEST_P(QdqOpVsOnnxRuntime, EqualsOnnxRuntimeBitForBit) {
   options.check_unoptimized = false;
   const VerifyResult verify = verify_model(model.string(), options);
   EXPECT_TRUE(verify.passed()) << verify.summary();
-  EXPECT_EQ(static_cast<int>(verify.cases.size()), kSamples);
+  EXPECT_EQ(static_cast<int>(verify.cases.size()), static_cast<int>(samples.size()));
+}
+
+// The ONNX Runtime installed here on the same inputs: held to bit-exactness where the int8
+// kernel probe shows it computes the specification on this CPU, measured and explained elsewhere.
+TEST_P(QdqOpVsOnnxRuntime, LiveOnnxRuntimeEqualsKilnWhereItsInt8KernelsAreExact) {
+  KILN_REQUIRE_ORT();
+  const OrtReference reference = load_ort_reference(stem_of(GetParam()));
+  Graph graph = load_model(reference.model.string());
+  optimize(graph);
+  TempDir work(std::string("qdq-op-live-") + GetParam());
+  const std::vector<std::vector<Tensor>> live =
+      run_ort_typed(reference.model, reference.inputs, work.path(), "all");
+  std::vector<TensorMap> results;
+  for (const std::vector<Tensor>& sample : reference.inputs) {
+    TensorMap feeds;
+    for (const Tensor& input : sample) feeds.emplace(input.name, input);
+    results.push_back(run_graph(graph, feeds));
+  }
+  int64_t total = 0;
+  const int64_t equal = equal_elements(results, graph.outputs[0], live, &total);
+  const OrtInt8Probe& probe = probe_live_ort_int8();
+  std::cout << GetParam() << ": kiln vs the live ONNX Runtime " << equal << "/" << total
+            << " elements equal\n";
+  if (!probe.exact) {
+    std::cout << GetParam() << ": not held to bit-exactness on this machine: " << probe.explanation
+              << "\n";
+    return;
+  }
+  EXPECT_EQ(equal, total);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, QdqOpVsOnnxRuntime,

@@ -4,8 +4,9 @@
 //    generated C equals kiln's interpreter bit for bit (verify library, random int8 inputs);
 //  - kws_ref_model.tflite vs its ONNX twin kws_int8.onnx on 100 deterministic random int8
 //    inputs: against kiln on the twin read with TFLite's arithmetic (`--requant fixed`: must be
-//    identical) and against ONNX Runtime on the twin (ORT rounds requantization differently from
-//    TFLite: the exact-match rate is measured, held to a floor, and the gap printed; with
+//    identical) and against ONNX Runtime's committed integers on the twin (tests/data/ort_int8;
+//    ORT rounds requantization differently from TFLite: the exact-match rate is measured, held
+//    to a floor, and the gap printed; with
 //    `--requant single` the .tflite file gets ORT's rounding and kiln's ONNX figures);
 //  - the float models vs their ONNX twins within 1e-4 (scaled error, realmodel_util.hpp): kiln's
 //    interpreter on the .tflite against kiln on the twin and against ONNX Runtime on the twin.
@@ -17,6 +18,7 @@
 #include "frontend/load_model.hpp"
 #include "interpreter/interpreter.hpp"
 #include "ir/graph.hpp"
+#include "ort_reference.hpp"
 #include "passes/pipeline.hpp"
 #include "realmodel_util.hpp"
 #include "verify/verify.hpp"
@@ -133,19 +135,24 @@ TEST(TfliteKws, SameIntegersAsTheOnnxTwinUnderKilnAndMeasuredAgreementWithOnnxRu
   EXPECT_EQ(from_tflite.tensor(from_tflite.inputs[0]).shape,
             from_onnx.tensor(from_onnx.inputs[0]).shape);  // both NHWC [1, 49, 10, 1]
 
-  std::mt19937 generator(811);  // the inputs of mlperf_int8_test.cpp's kws case
+  // The inputs of mlperf_int8_test.cpp's kws case and ONNX Runtime's committed outputs on the
+  // twin (tests/data/ort_int8: made where ONNX Runtime's int8 kernels are exact; a live ONNX
+  // Runtime on AVX2 without VNNI saturates, see ort_reference.hpp).
+  const OrtReference reference = load_ort_reference("kws_int8");
+  ASSERT_EQ(static_cast<int>(reference.inputs.size()), kKwsSamples);
   std::vector<std::vector<Tensor>> samples;
-  for (int s = 0; s < kKwsSamples; ++s)
-    samples.push_back(random_int8_sample(from_tflite, generator));
+  for (const std::vector<Tensor>& ort_sample : reference.inputs) {
+    std::vector<Tensor> sample = ort_sample;
+    sample.at(0).name = from_tflite.inputs[0];
+    samples.push_back(std::move(sample));
+  }
 
   // kiln(tflite) vs kiln(onnx twin).
   int64_t elements = 0, equal_to_twin = 0;
   std::vector<TensorMap> tflite_results;
-  for (const std::vector<Tensor>& sample : samples) {
-    const TensorMap a = run_graph(from_tflite, feeds_of(sample));
-    std::vector<Tensor> renamed = sample;
-    renamed[0].name = from_onnx.inputs[0];
-    const TensorMap b = run_graph(from_onnx, feeds_of(renamed));
+  for (size_t s = 0; s < samples.size(); ++s) {
+    const TensorMap a = run_graph(from_tflite, feeds_of(samples[s]));
+    const TensorMap b = run_graph(from_onnx, feeds_of(reference.inputs[s]));
     const Tensor& ya = a.at(from_tflite.outputs[0]);
     const Tensor& yb = b.at(from_onnx.outputs[0]);
     EXPECT_EQ(ya.dtype, DType::Int8);
@@ -160,18 +167,15 @@ TEST(TfliteKws, SameIntegersAsTheOnnxTwinUnderKilnAndMeasuredAgreementWithOnnxRu
   EXPECT_EQ(equal_to_twin, elements);
 
   // kiln(tflite) vs ONNX Runtime on the twin.
-  KILN_REQUIRE_ORT();
-  std::vector<std::vector<Tensor>> ort_samples = samples;
-  for (auto& sample : ort_samples) sample[0].name = from_onnx.inputs[0];
-  TempDir work("tflite-kws-ort");
-  const auto expected = run_ort_typed(twin, ort_samples, work.path(), "all");
+  const std::vector<std::vector<Tensor>>& expected = reference.ort_all;
   int64_t exact = 0, total = 0, max_diff = 0;
   for (size_t s = 0; s < samples.size(); ++s) {
     const Tensor& actual = tflite_results[s].at(from_tflite.outputs[0]);
-    const Tensor& reference = expected[s].at(0);
-    ASSERT_EQ(actual.elements(), reference.elements());
+    const Tensor& reference_output = expected[s].at(0);
+    ASSERT_EQ(actual.elements(), reference_output.elements());
     for (int64_t i = 0; i < actual.elements(); ++i, ++total) {
-      const int64_t diff = std::abs(element_as_int(actual, i) - element_as_int(reference, i));
+      const int64_t diff =
+          std::abs(element_as_int(actual, i) - element_as_int(reference_output, i));
       if (diff == 0) ++exact;
       max_diff = std::max(max_diff, diff);
     }
