@@ -45,7 +45,7 @@ computes int8 products exactly. Measured with the probe (2026-12-07, onnxruntime
 on an AMD EPYC with AVX-512 VNNI all four products are exact; the same ONNX Runtime under
 `qemu-x86_64 -cpu Haswell-v4` (AVX2, no VNNI) gives the saturation model's value for the 1x1
 Conv, Gemm and MatMul (64 -> 2, 36 -> 2) and stays exact for the depthwise Conv, whose kernel
-does not sum pairs; on kws_int8 it then agrees with the committed data on 1070/1200 elements
+does not sum pairs; on kws_int8 it then agrees with the committed data on 1086/1200 elements
 (max 46 LSB), the failure reported in issue 11.
 Needs python3-onnx and python3-numpy (Debian). Inputs are seeded, so a rerun on a machine where
 the probe is exact reproduces the files byte for byte."""
