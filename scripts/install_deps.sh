@@ -8,6 +8,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libflatbuffers-dev flatbuffers-compiler  # TFLite frontend (src/frontend/tflite_schema.fbs)
   nlohmann-json3-dev libcli11-dev libfmt-dev zlib1g-dev
+  libgecode-dev  # tiling solver (src/tiling/)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi
