@@ -10,6 +10,7 @@
 #include "ir/error.hpp"
 #include "passes/pipeline.hpp"
 #include "tiling/graph_tiling.hpp"
+#include "tiling/l3_staging.hpp"
 #include "tiling/layer_tiling.hpp"
 
 namespace kiln::tiling {
@@ -197,6 +198,79 @@ TEST(GraphTiling, MemoryNoLayerFitsNamesTheFirstLayer) {
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("layer '"), std::string::npos) << error.what();
     EXPECT_NE(std::string(error.what()).find("256 bytes"), std::string::npos) << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace kiln::tiling
+
+// ---- L3 -> L2 staging --------------------------------------------------------------------------
+
+namespace kiln::tiling {
+namespace {
+
+LayerGeometry fully_connected(int64_t in, int64_t out) {
+  LayerGeometry layer;
+  layer.name = "fc";
+  layer.in_channels = in;
+  layer.out_channels = out;
+  return layer;
+}
+
+TEST(L3Staging, LayerThatFitsL2StreamsNothing) {
+  const L3Staging s = stage_layer(conv3x3(8, 16, 10), 64 * 1024, false);
+  EXPECT_EQ(s.stage, 0);
+  EXPECT_FALSE(s.input_streamed || s.weights_streamed || s.output_streamed);
+  EXPECT_EQ(s.l2_bytes, 8 * 10 * 10 + 16 * (8 * 9 + 4) + 16 * 8 * 8);
+  EXPECT_EQ(s.l3_traffic_bytes, 16 * (8 * 9 + 4));  // the weights, once
+  EXPECT_EQ(s.chunk.out_channels, 16);
+}
+
+TEST(L3Staging, WeightsLargerThanL2AreStreamedInChannelChunks) {
+  const LayerGeometry layer = fully_connected(640, 128);  // 82,432 bytes of weights
+  const L3Staging s = stage_layer(layer, 32 * 1024, false);
+  EXPECT_EQ(s.stage, 2);
+  EXPECT_TRUE(s.weights_streamed);
+  EXPECT_FALSE(s.output_streamed);
+  EXPECT_LE(s.l2_bytes, 32 * 1024);
+  // Two buffers of (channels x 644 bytes) + 640 input + 128 output bytes.
+  EXPECT_EQ(s.l2_bytes, 2 * s.output_channels_per_chunk * 644 + 640 + 128);
+  EXPECT_EQ(2 * (s.output_channels_per_chunk + 1) * 644 + 640 + 128 > 32 * 1024, true);
+  EXPECT_EQ(s.chunk.out_channels, s.output_channels_per_chunk);
+  EXPECT_EQ(s.l3_traffic_bytes, 128 * 644);  // every weight once
+}
+
+TEST(L3Staging, LargeActivationsStreamTheOutputNotTheWeights) {
+  LayerGeometry layer = conv3x3(8, 32, 66);  // output 32 x 64 x 64 = 131,072 bytes
+  const L3Staging s = stage_layer(layer, 96 * 1024, false);
+  EXPECT_EQ(s.stage, 3);
+  EXPECT_TRUE(s.output_streamed);
+  EXPECT_FALSE(s.weights_streamed);
+  EXPECT_LE(s.l2_bytes, 96 * 1024);
+  EXPECT_EQ(s.chunk.out_h, s.output_rows_per_stripe);
+  EXPECT_EQ(s.chunk.in_h, s.output_rows_per_stripe + 2);
+}
+
+TEST(L3Staging, InputLeftInL3IsStreamedWithItsHalo) {
+  const LayerGeometry layer = conv3x3(16, 16, 34);  // input 18,496 bytes
+  const L3Staging s = stage_layer(layer, 24 * 1024, true);
+  EXPECT_EQ(s.stage, 1);
+  EXPECT_TRUE(s.input_streamed);
+  EXPECT_LE(s.l2_bytes, 24 * 1024);
+  const int64_t weights = 16 * (16 * 9 + 4);
+  const int64_t stripes = (32 + s.output_rows_per_stripe - 1) / s.output_rows_per_stripe;
+  // Every stripe re-reads the 2 halo rows of a 3x3 window: traffic grows with the stripe count.
+  EXPECT_EQ(s.l3_traffic_bytes, weights + (32 + 2 * stripes) * 16 * 34);
+}
+
+TEST(L3Staging, ImpossibleL2NamesTheLayerAndWhatItNeeds) {
+  try {
+    stage_layer(conv3x3(64, 64, 10), 512, false);
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("'conv3x3'"), std::string::npos) << message;
+    EXPECT_NE(message.find("at least"), std::string::npos) << message;
   }
 }
 
