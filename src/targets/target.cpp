@@ -74,6 +74,81 @@ class DescriptionReader {
     return result;
   }
 
+  int64_t positive_integer(const json& object, std::string_view field,
+                           std::string_view path) const {
+    const json& value = member(object, field, path);
+    if (!value.is_number_integer() || value.get<int64_t>() <= 0)
+      fail(path, "must be a positive integer");
+    return value.get<int64_t>();
+  }
+
+  std::vector<TargetBoardRegion> board_regions(const json& emulator) const {
+    std::vector<TargetBoardRegion> regions;
+    const auto it = emulator.find("regions");
+    if (it == emulator.end()) return regions;
+    if (!it->is_array()) fail("emulator.regions", "must be an array");
+    for (size_t i = 0; i < it->size(); ++i) {
+      const std::string path = "emulator.regions[" + std::to_string(i) + "]";
+      const json& value = (*it)[i];
+      if (!value.is_object()) fail(path, "must be an object");
+      TargetBoardRegion region;
+      region.name = string(value, "name", path + ".name");
+      region.origin = address(value, "origin", path + ".origin");
+      region.size = address(value, "size", path + ".size");
+      region.what = optional_string(value, "what");
+      if (const auto ro = value.find("read_only"); ro != value.end()) {
+        if (!ro->is_boolean()) fail(path + ".read_only", "must be true or false");
+        region.read_only = ro->get<bool>();
+      }
+      if (region.size == 0) fail(path + ".size", "must be positive");
+      if (region.origin + region.size < region.origin || region.origin + region.size > (1ull << 32))
+        fail(path, "does not fit a 32-bit address space");
+      for (const TargetBoardRegion& other : regions)
+        if (other.name == region.name) fail(path + ".name", "repeats '" + region.name + "'");
+      regions.push_back(region);
+    }
+    return regions;
+  }
+
+  // memory.levels: each level names a region of the board (emulator.regions); a level in a
+  // region the board lacks is an error here, at target load.
+  std::vector<TargetMemoryLevel> memory_levels(const json& memory,
+                                               const std::vector<TargetBoardRegion>& board,
+                                               const std::string& machine) const {
+    std::vector<TargetMemoryLevel> levels;
+    const auto it = memory.find("levels");
+    if (it == memory.end()) return levels;
+    if (!it->is_array()) fail("memory.levels", "must be an array");
+    for (size_t i = 0; i < it->size(); ++i) {
+      const std::string path = "memory.levels[" + std::to_string(i) + "]";
+      const json& value = (*it)[i];
+      if (!value.is_object()) fail(path, "must be an object");
+      TargetMemoryLevel level;
+      level.name = string(value, "name", path + ".name");
+      level.region = string(value, "region", path + ".region");
+      const auto region = std::find_if(board.begin(), board.end(),
+                                       [&](const auto& r) { return r.name == level.region; });
+      if (region == board.end()) {
+        std::string known;
+        for (const TargetBoardRegion& r : board) known += (known.empty() ? "" : ", ") + r.name;
+        fail(path + ".region",
+             "names '" + level.region + "', which the board " +
+                 (machine.empty() ? std::string("") : "(" + machine + ") ") +
+                 "does not have (its regions: " + (known.empty() ? "none described" : known) + ")");
+      }
+      level.bytes =
+          value.contains("bytes") ? address(value, "bytes", path + ".bytes") : region->size;
+      if (level.bytes == 0 || level.bytes > region->size)
+        fail(path + ".bytes", "must be between 1 and the size of region '" + region->name + "' (" +
+                                  std::to_string(region->size) + ")");
+      level.access_cycles = positive_integer(value, "access_cycles", path + ".access_cycles");
+      for (const TargetMemoryLevel& other : levels)
+        if (other.name == level.name) fail(path + ".name", "repeats '" + level.name + "'");
+      levels.push_back(level);
+    }
+    return levels;
+  }
+
   TargetMemoryRegion region(const json& memory, std::string_view field) const {
     const std::string path = "memory." + std::string(field);
     const json& value = member(memory, field, path);
@@ -113,6 +188,12 @@ const std::map<std::string, Target, std::less<>>& builtin_targets() {
 
 bool Target::has_feature(std::string_view feature) const {
   return std::find(features.begin(), features.end(), feature) != features.end();
+}
+
+const TargetMemoryLevel* Target::memory_level(std::string_view level_name) const {
+  for (const TargetMemoryLevel& level : memory_levels)
+    if (level.name == level_name) return &level;
+  return nullptr;
 }
 
 Target parse_target(std::string_view json_text, std::string_view origin) {
@@ -160,12 +241,27 @@ Target parse_target(std::string_view json_text, std::string_view origin) {
     emu.machine = reader.string(*it, "machine", "emulator.machine");
     emu.cpu = reader.string(*it, "cpu", "emulator.cpu");
     emu.args = reader.strings(*it, "args", "emulator.args");
+    emu.regions = reader.board_regions(*it);
     t.emulator = emu;
   }
   if (const auto it = doc.find("memory"); it != doc.end() && !it->is_null()) {
     if (!it->is_object()) reader.fail("memory", "must be an object");
     t.flash = reader.region(*it, "flash");
     t.ram = reader.region(*it, "ram");
+    const std::vector<TargetBoardRegion> no_regions;
+    t.memory_levels = reader.memory_levels(*it, t.emulator ? t.emulator->regions : no_regions,
+                                           t.emulator ? t.emulator->machine : std::string());
+    if (const auto dma = it->find("dma"); dma != it->end()) {
+      if (!dma->is_object()) reader.fail("memory.dma", "must be an object");
+      TargetDma engine;
+      engine.bytes_per_cycle =
+          reader.positive_integer(*dma, "bytes_per_cycle", "memory.dma.bytes_per_cycle");
+      engine.latency_cycles =
+          reader.positive_integer(*dma, "latency_cycles", "memory.dma.latency_cycles");
+      t.dma = engine;
+    }
+    if (t.memory_levels.size() > 1 && !t.dma)
+      reader.fail("memory.dma", "is required when several memory levels are given");
   }
   if (const auto it = doc.find("stack_bytes"); it != doc.end()) {
     if (!it->is_number_integer() || it->get<int64_t>() < 0)

@@ -18,6 +18,31 @@ struct TargetMemoryRegion {
   std::string what;  // which physical memory of the board this is
 };
 
+// A memory of the emulated board (QEMU's map of the machine): what a memory level may use.
+struct TargetBoardRegion {
+  std::string name;  // "DTCM", "SRAM", "DDR"...
+  uint64_t origin = 0;
+  uint64_t size = 0;
+  bool read_only = false;  // ROM-like (QSPI flash modelled as ROM)
+  std::string what;
+};
+
+// One level of the memory hierarchy the tiler plans for (docs/tiling.md): L1 is the fastest.
+// `bytes` is the budget inside `region` (the whole region unless a smaller budget is given, e.g.
+// a user-chosen L1 inside a Cortex-M4's single SRAM).
+struct TargetMemoryLevel {
+  std::string name;    // "L1", "L2", "L3"
+  std::string region;  // a TargetBoardRegion name
+  uint64_t bytes = 0;
+  int64_t access_cycles = 1;  // per access from the core (model parameter)
+};
+
+// The DMA engine that moves tiles between levels (model parameters for the cycle estimate).
+struct TargetDma {
+  int64_t bytes_per_cycle = 1;
+  int64_t latency_cycles = 0;  // per transfer
+};
+
 struct TargetToolchain {
   std::string cc;                    // C compiler (also assembles .S and links)
   std::string size;                  // binutils `size` for this architecture
@@ -28,10 +53,11 @@ struct TargetToolchain {
 };
 
 struct TargetEmulator {
-  std::string binary;             // qemu-system-arm, qemu-system-riscv32
-  std::string machine;            // -M
-  std::string cpu;                // -cpu
-  std::vector<std::string> args;  // further arguments (e.g. -bios none)
+  std::string binary;                      // qemu-system-arm, qemu-system-riscv32
+  std::string machine;                     // -M
+  std::string cpu;                         // -cpu
+  std::vector<std::string> args;           // further arguments (e.g. -bios none)
+  std::vector<TargetBoardRegion> regions;  // the board's memories (optional)
 };
 
 struct Target {
@@ -45,12 +71,16 @@ struct Target {
   std::vector<std::string> runtime;        // files of src/targets/runtime/ a firmware is built from
   std::string linker_script;               // template in src/targets/runtime/, "" = host linker
   std::optional<TargetEmulator> emulator;  // none: runs natively
-  std::optional<TargetMemoryRegion> flash;  // code and constants
-  std::optional<TargetMemoryRegion> ram;    // data, bss (arena), stack
-  int64_t stack_bytes = 0;                  // stack reserved at the top of RAM
+  std::optional<TargetMemoryRegion> flash;       // code and constants
+  std::optional<TargetMemoryRegion> ram;         // data, bss (arena), stack
+  int64_t stack_bytes = 0;                       // stack reserved at the top of RAM
+  std::vector<TargetMemoryLevel> memory_levels;  // fastest first; empty: not described
+  std::optional<TargetDma> dma;
   std::string notes;
 
   bool has_feature(std::string_view feature) const;
+  // The level called `name`, or nullptr.
+  const TargetMemoryLevel* memory_level(std::string_view name) const;
 };
 
 // Parses a target description. `origin` names the source in error messages. kiln::Error (one

@@ -10,7 +10,9 @@
 
 #include "command.hpp"
 #include "frontend/load_model.hpp"
+#include "ir/error.hpp"
 #include "passes/pipeline.hpp"
+#include "targets/target.hpp"
 #include "tiling/graph_tiling.hpp"
 
 namespace kiln::cli {
@@ -20,6 +22,8 @@ struct TileOptions {
   std::string model;
   std::vector<std::string> shapes;
   int64_t memory_bytes = 0;
+  std::string target;
+  std::string level = "L1";
   int64_t buffers = 2;
   int64_t channel_multiple = 4;
   int64_t time_limit_ms = 500;
@@ -32,13 +36,28 @@ void run_tile(const TileOptions& options) {
   optimize(graph);
   tiling::TilingTarget target;
   target.memory_bytes = options.memory_bytes;
+  std::string budget_source = "--memory";
+  if (!options.target.empty()) {
+    const Target board = resolve_target(options.target);
+    const TargetMemoryLevel* level = board.memory_level(options.level);
+    if (!level)
+      throw Error("target '" + board.name + "' describes no memory level '" + options.level +
+                  "' (memory.levels in its description)");
+    if (options.memory_bytes == 0) {
+      target.memory_bytes = static_cast<int64_t>(level->bytes);
+      budget_source = board.name + " " + level->name + " (" + level->region + ")";
+    }
+  }
+  if (target.memory_bytes == 0)
+    throw CLI::ValidationError("--memory", "give --memory BYTES or --target with memory levels");
   target.buffers = options.buffers;
   target.channel_multiple = options.channel_multiple;
   target.time_limit = std::chrono::milliseconds(options.time_limit_ms);
   const tiling::GraphTiling result = tiling::tile_graph(graph, target);
 
-  fmt::print("tiling {} for {} bytes, {} buffers per tile, channel multiple {}\n\n", options.model,
-             options.memory_bytes, options.buffers, options.channel_multiple);
+  fmt::print("tiling {} for {} bytes ({}), {} buffers per tile, channel multiple {}\n\n",
+             options.model, target.memory_bytes, budget_source, options.buffers,
+             options.channel_multiple);
   fmt::print("{:<28} {:<6} {:>18} {:>18} {:>10} {:>6}  {}\n", "layer", "op", "layer CoxHxW",
              "tile CoxHxW", "bytes", "tiles", "found by");
   for (const tiling::NodeTiling& layer : result.layers) {
@@ -66,9 +85,13 @@ void setup_tile(CLI::App& app) {
   cmd->add_option("--shape", options->shapes,
                   "Fix the dims of a graph input, e.g. --shape input=1,3,96,96 (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--memory", options->memory_bytes, "Bytes of the memory the tiles live in")
-      ->required()
+  cmd->add_option("--memory", options->memory_bytes,
+                  "Bytes of the memory the tiles live in (default: --target's level)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  cmd->add_option("--target", options->target,
+                  "Target whose memory level sizes the tiles (name or .json description)");
+  cmd->add_option("--level", options->level, "Memory level of --target the tiles live in")
+      ->capture_default_str();
   cmd->add_option("--buffers", options->buffers, "Copies of each tile (2: double buffering)")
       ->check(CLI::Range(1, 8));
   cmd->add_option("--channel-multiple", options->channel_multiple,
