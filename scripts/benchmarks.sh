@@ -202,8 +202,9 @@ w("Each row is one `kiln bench` run: kiln compiles the model to C99, builds a ba
   "compares every output with kiln's host interpreter bit for bit.")
 w("")
 w("- **instructions/inference**: exact guest instructions of one `<name>_run()` call, counted by "
-  "kiln's QEMU TCG plugin after a warm-up inference; deterministic run to run. Instructions, not "
-  "cycles: QEMU models no pipeline, caches or wait states.")
+  "kiln's QEMU TCG plugin after a warm-up inference; deterministic run to run; with several input "
+  "sets (MNIST), the median over them (`kiln bench` prints min and max beside it). Instructions, "
+  "not cycles: QEMU models no pipeline, caches or wait states.")
 w("- **MACs**: multiply-accumulates of the model (Conv, Gemm/MatMul); MACs/instruction = MACs / "
   "instructions.")
 w("- **arena**: the planned activation arena; **other RAM**: the rest of .data + .bss; **stack**: "

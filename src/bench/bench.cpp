@@ -35,10 +35,21 @@ uint64_t BenchResult::other_ram_bytes() const {
   return data_bss > arena ? data_bss - arena : 0;
 }
 
+std::optional<BenchResult::InstructionStats> BenchResult::instruction_stats() const {
+  if (!instructions_measured) return std::nullopt;
+  std::vector<uint64_t> counts;
+  for (const BenchCase& c : cases)
+    if (!c.instructions.empty()) counts.push_back(c.instructions.front());
+  if (counts.empty()) return std::nullopt;
+  std::sort(counts.begin(), counts.end());
+  return InstructionStats{counts.front(), counts[(counts.size() - 1) / 2], counts.back(),
+                          counts.size()};
+}
+
 std::optional<uint64_t> BenchResult::instructions() const {
-  if (!instructions_measured || cases.empty() || cases.front().instructions.empty())
-    return std::nullopt;
-  return cases.front().instructions.front();
+  const std::optional<InstructionStats> stats = instruction_stats();
+  if (!stats) return std::nullopt;
+  return stats->median;
 }
 
 bool BenchResult::deterministic() const {
@@ -607,6 +618,14 @@ std::string with_commas(uint64_t v) {
   return out;
 }
 
+// "median of 3 input sets: min 9,301,808, max 9,301,994" or "1 input set".
+std::string instruction_spread(const BenchResult::InstructionStats& stats) {
+  if (stats.input_sets == 1) return "1 input set";
+  return "median of " + std::to_string(stats.input_sets) + " input sets" +
+         (stats.input_sets % 2 == 0 ? " (lower middle)" : "") + "; min " + with_commas(stats.min) +
+         ", max " + with_commas(stats.max);
+}
+
 }  // namespace
 
 std::string BenchResult::table() const {
@@ -620,9 +639,10 @@ std::string BenchResult::table() const {
         << "\n";
   };
   const std::optional<uint64_t> n = instructions();
-  row("instructions/inference",
-      n ? with_commas(*n) + (deterministic() ? "" : " (NOT deterministic across runs)")
-        : "not measured (no emulator)");
+  row("instructions/inference", n ? with_commas(*n) + " (" +
+                                        instruction_spread(*instruction_stats()) + ")" +
+                                        (deterministic() ? "" : " (NOT deterministic across runs)")
+                                  : "not measured (no emulator)");
   if (n && *n > 0 && macs > 0) {
     char text[32];
     std::snprintf(text, sizeof text, "%.3f", static_cast<double>(macs) / static_cast<double>(*n));
@@ -679,6 +699,14 @@ nlohmann::json BenchResult::to_json() const {
   j["macs"] = macs;
   const std::optional<uint64_t> n = instructions();
   j["instructions_per_inference"] = n ? nlohmann::json(*n) : nlohmann::json(nullptr);
+  if (const std::optional<InstructionStats> stats = instruction_stats())
+    j["instructions_over_input_sets"] = {{"min", stats->min},
+                                         {"median", stats->median},
+                                         {"max", stats->max},
+                                         {"input_sets", stats->input_sets},
+                                         {"headline", "median (lower middle for an even count)"}};
+  else
+    j["instructions_over_input_sets"] = nullptr;
   j["instruction_count_method"] =
       instructions_measured
           ? "QEMU TCG plugin (kiln), exact guest instructions of one <name>_run() call"

@@ -80,7 +80,15 @@ struct BenchResult {
   uint64_t flash_bytes() const { return sections.text + sections.rodata + sections.data; }
   // RAM besides the arena: .data + .bss minus the arena.
   uint64_t other_ram_bytes() const;
-  // Instructions of one inference: the first measured run of the first case.
+  // Instructions of one inference over the input sets (each set's first measured run): counts
+  // vary with the input (ReLU and MaxPool branches, saturation). The headline is the median, for
+  // an even number of sets the lower middle one, so it is always a measured count.
+  struct InstructionStats {
+    uint64_t min = 0, median = 0, max = 0;
+    size_t input_sets = 0;
+  };
+  std::optional<InstructionStats> instruction_stats() const;
+  // The headline: instruction_stats()->median.
   std::optional<uint64_t> instructions() const;
   // Every run of every case gave the same count as the other runs of that case.
   bool deterministic() const;

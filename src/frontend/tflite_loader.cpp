@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -697,7 +698,7 @@ class Builder {
     ctx.index = i;
     ctx.op = &op;
     ctx.builtin = op_label(op, i);
-    ctx.prefix = fmt::format("op{}_{}", i, ctx.builtin);
+    ctx.prefix = operator_node_prefix(i, ctx.builtin);
     if (op.mutating_variable_inputs() && op.mutating_variable_inputs()->size() > 0)
       for (bool m : *op.mutating_variable_inputs())
         if (m) ctx.unsupported("variable (stateful) inputs are not supported");
@@ -1107,6 +1108,22 @@ class Builder {
 };
 
 }  // namespace
+
+std::string operator_node_prefix(int index, const std::string& builtin) {
+  return fmt::format("op{}_{}", index, builtin);
+}
+
+std::optional<TfliteOperatorRef> tflite_operator_of(const std::string& node_name) {
+  const size_t slash = node_name.find('/');
+  if (slash == std::string::npos || !node_name.starts_with("op")) return std::nullopt;
+  size_t pos = 2;
+  int index = 0;
+  while (pos < slash && std::isdigit(static_cast<unsigned char>(node_name[pos])) &&
+         index < 100000000)
+    index = index * 10 + (node_name[pos++] - '0');
+  if (pos == 2 || pos >= slash || node_name[pos] != '_' || pos + 1 == slash) return std::nullopt;
+  return TfliteOperatorRef{index, node_name.substr(pos + 1, slash - pos - 1)};
+}
 
 bool is_tflite(std::span<const uint8_t> bytes) {
   return bytes.size() >= 8 && std::memcmp(bytes.data() + 4, "TFL3", 4) == 0;

@@ -10,6 +10,7 @@
 // into integer kernels exactly as for a pre-quantized ONNX model. See docs/architecture.md
 // (Frontend) for the op table and how to add a builtin.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -30,5 +31,15 @@ Graph graph_from_tflite(std::span<const uint8_t> bytes, const std::string& sourc
 
 // The runtime input names in the order of the subgraph's inputs (input_<k>.pb order).
 std::vector<std::string> tflite_runtime_inputs(std::span<const uint8_t> bytes);
+
+// The TFLite operator a node of a graph_from_tflite() graph was converted from. Every node the
+// converter emits is named "op<index>_<BUILTIN>/<kiln op>" (operator_node_prefix()), so
+// `kiln inspect` can show the file's own operators next to their kiln form.
+struct TfliteOperatorRef {
+  int index = -1;
+  std::string builtin;  // "CONV_2D"
+};
+std::string operator_node_prefix(int index, const std::string& builtin);
+std::optional<TfliteOperatorRef> tflite_operator_of(const std::string& node_name);
 
 }  // namespace kiln::tflite_frontend

@@ -267,7 +267,8 @@ nlohmann::json eval_to_json(const EvalResult& result, std::span<const std::strin
     classes.push_back(entry);
   }
   j["per_class"] = classes;
-  j["confusion"] = result.confusion;  // rows: label, columns: prediction
+  j["confusion"] = result.confusion;      // rows: label, columns: prediction
+  j["predictions"] = result.predictions;  // top-1 class per sample, in dataset order
   return j;
 }
 

@@ -3,9 +3,11 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -20,7 +22,7 @@ namespace fs = std::filesystem;
 
 bool OutputCheck::ok() const {
   for (const Comparison& c : comparisons)
-    if (!c.ok) return false;
+    if (c.binding && !c.ok) return false;
   return true;
 }
 
@@ -77,10 +79,24 @@ std::string format_number(double v) {
 
 }  // namespace
 
-Comparison compare_tensors(const Tensor& actual, const Tensor& expected, bool exact, double rtol,
-                           double atol) {
+namespace {
+
+// Largest finite |value| of the tensor: the scale of Criterion::ScaledToOutput.
+double largest_magnitude(const Tensor& t) {
+  double largest = 0.0;
+  for (int64_t i = 0; i < t.elements(); ++i) {
+    const double v = std::fabs(element_as_double(t, i));
+    if (std::isfinite(v)) largest = std::max(largest, v);
+  }
+  return largest;
+}
+
+}  // namespace
+
+Comparison compare_tensors(const Tensor& actual, const Tensor& expected, Criterion criterion,
+                           double rtol, double atol) {
   Comparison c;
-  c.exact_required = exact;
+  c.criterion = criterion;
   if (actual.dtype != expected.dtype || actual.shape != expected.shape) {
     c.ok = false;
     c.bit_exact = false;
@@ -94,6 +110,7 @@ Comparison compare_tensors(const Tensor& actual, const Tensor& expected, bool ex
   if (actual.data.size() != static_cast<size_t>(actual.bytes()) ||
       expected.data.size() != static_cast<size_t>(expected.bytes()))
     throw InternalError("compare_tensors: tensor without data of its shape");
+  const double scale = criterion == Criterion::ScaledToOutput ? largest_magnitude(expected) : 0.0;
   for (int64_t i = 0; i < n; ++i) {
     const double a = element_as_double(actual, i);
     const double e = element_as_double(expected, i);
@@ -110,27 +127,43 @@ Comparison compare_tensors(const Tensor& actual, const Tensor& expected, bool ex
         diff = close ? 0.0 : INFINITY;
       } else {
         diff = std::fabs(a - e);
-        close = diff <= atol + rtol * std::fabs(e);
+        close = diff <= atol + rtol * std::max(std::fabs(e), scale);
       }
     }
     const double rel = diff == 0.0 ? 0.0 : (e != 0.0 ? diff / std::fabs(e) : INFINITY);
     c.max_abs = std::max(c.max_abs, diff);
     c.max_rel = std::max(c.max_rel, rel);
-    if (exact ? !same_bits : !close) ++c.mismatches;
+    if (criterion == Criterion::BitExact ? !same_bits : !close) ++c.mismatches;
   }
   c.ok = c.mismatches == 0;
   return c;
 }
 
-TensorMap random_inputs(const Graph& graph, uint64_t seed) {
+Comparison compare_tensors(const Tensor& actual, const Tensor& expected, bool exact, double rtol,
+                           double atol) {
+  return compare_tensors(actual, expected, exact ? Criterion::BitExact : Criterion::ElementWise,
+                         rtol, atol);
+}
+
+bool is_quantized_graph(const Graph& graph) {
+  for (const Node& node : graph.nodes)
+    if (node.op_type == "QuantizeLinear" || node.op_type == "DequantizeLinear") return true;
+  for (const auto& [name, tensor] : graph.tensors)
+    if (!tensor.constant && tensor.quant) return true;
+  return false;
+}
+
+TensorMap random_inputs(const Graph& graph, uint64_t seed, bool quantized_full_range) {
   // splitmix64: tiny, portable and identical on every platform (std distributions are not).
-  uint64_t state = seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
-  auto next = [&state] {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  auto mix = [](uint64_t z) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
   };
+  // The seed is mixed into the start (mix(0) == 0, so seed 0 keeps its stream): seed * step
+  // alone made seed k + 1's stream seed k's shifted by one element.
+  uint64_t state = 0x632BE59BD9B4E019ull + mix(seed * 0x9E3779B97F4A7C15ull);
+  auto next = [&state, &mix] { return mix(state += 0x9E3779B97F4A7C15ull); };
   TensorMap inputs;
   for (const std::string& name : graph.inputs) {
     const Tensor& like = graph.tensor(name);
@@ -148,6 +181,9 @@ TensorMap random_inputs(const Graph& graph, uint64_t seed) {
         const float v = static_cast<float>(static_cast<int64_t>(r >> 40) - (1 << 23)) /
                         static_cast<float>(1 << 23);
         std::memcpy(t.data.data() + i * 4, &v, 4);
+      } else if (quantized_full_range && like.quant && dtype_size(t.dtype) <= 2) {
+        // A quantized activation (int8, uint8, int16): any value of its type.
+        std::memcpy(t.data.data() + i * dtype_size(t.dtype), &r, dtype_size(t.dtype));
       } else {
         // Little-endian: setting the lowest byte writes the value 0 or 1 in any integer width.
         t.data[static_cast<size_t>(i) * dtype_size(t.dtype)] = static_cast<uint8_t>(r >> 63);
@@ -279,19 +315,29 @@ class WorkDir {
   bool remove_ = false;
 };
 
+// kiln's message for a runtime input that must be known at compile time (Reshape's shape, Pad's
+// pads, quantization parameters...): "'<input>' must be a compile-time constant".
+const std::regex& needs_constant_message() {
+  static const std::regex pattern("'([^']+)' must be a compile-time constant");
+  return pattern;
+}
+
+bool needs_compile_time_constant(const UnsupportedError& e) {
+  return std::regex_search(e.what(), needs_constant_message());
+}
+
 // Loads the model; with options.freeze_shape_inputs, freezes each runtime input that kiln
 // reports as needing a compile-time value to the test data's value and retries.
 Graph load_for_verify(const std::string& model_path, LoadOptions& load,
                       const std::vector<TestDataSet>& data_sets,
                       const std::vector<std::string>& declared, bool freeze) {
-  static const std::regex needs_constant("'([^']+)' must be a compile-time constant");
   for (size_t attempt = 0;; ++attempt) {
     try {
       return load_model(model_path, load);
     } catch (const UnsupportedError& e) {
       std::cmatch match;
       if (!freeze || data_sets.empty() || attempt > declared.size() ||
-          !std::regex_search(e.what(), match, needs_constant))
+          !std::regex_search(e.what(), match, needs_constant_message()))
         throw;
       const std::string name = match[1].str();
       auto it = std::find(declared.begin(), declared.end(), name);
@@ -311,15 +357,28 @@ Graph load_for_verify(const std::string& model_path, LoadOptions& load,
 }  // namespace
 
 VerifyResult verify_model(const std::string& model_path, const VerifyOptions& options) {
+  if (options.timeout_seconds < 1) throw Error("verify: the timeout must be at least 1 second");
+  CompileOptions compile_options = options.compile;
+  // The model first, as `kiln compile` loads it: a model kiln cannot read gets compile's error,
+  // not one about its test data. Only an input that must be a compile-time constant may wait
+  // for the data (freeze_shape_inputs).
+  std::optional<Graph> loaded_first;
+  try {
+    loaded_first = load_model(model_path, compile_options.load);
+  } catch (const UnsupportedError& e) {
+    if (!options.freeze_shape_inputs || options.inputs_dir.empty() ||
+        !needs_compile_time_constant(e))
+      throw;
+  }
   std::vector<TestDataSet> data_sets;
   if (!options.inputs_dir.empty()) data_sets = load_test_data(options.inputs_dir);
 
-  CompileOptions compile_options = options.compile;
   // Test data files are input_<k>.pb for the k-th declared runtime input.
   std::vector<std::string> declared;
   if (!data_sets.empty()) declared = declared_runtime_inputs(model_path);
-  Graph loaded = load_for_verify(model_path, compile_options.load, data_sets, declared,
-                                 options.freeze_shape_inputs);
+  Graph loaded = loaded_first ? std::move(*loaded_first)
+                              : load_for_verify(model_path, compile_options.load, data_sets,
+                                                declared, options.freeze_shape_inputs);
   if (!data_sets.empty()) {
     // Test data may fix dims the model leaves symbolic: load again with the data's shapes.
     bool reshaped = false;
@@ -347,6 +406,11 @@ VerifyResult verify_model(const std::string& model_path, const VerifyOptions& op
   VerifyResult result;
   result.model = model_path;
   result.work_dir = work.path();
+  result.rtol = options.rtol;
+  result.atol = options.atol;
+  result.quantized = is_quantized_graph(loaded);
+  result.float_reading_binding = !result.quantized || options.require_float_reading;
+  const std::chrono::milliseconds timeout(int64_t{options.timeout_seconds} * 1000);
   const fs::path gen_dir = work.path() / "generated";
   CompileResult compiled =
       compile_graph(std::move(optimized), compile_options, gen_dir, model_path);
@@ -367,7 +431,7 @@ VerifyResult verify_model(const std::string& model_path, const VerifyOptions& op
                                     harness_c.string()};
   for (const std::string& src : compiled.code.c_sources) build.push_back((gen_dir / src).string());
   build.push_back("-lm");
-  const ProcessResult built = run_process(build);
+  const ProcessResult built = run_process(build, timeout);
   if (!built.ok())
     throw Error("verify: building the generated code failed (" + built.status_text() +
                 "): " + command_line(build) + "\n" + tail_lines(built.output, 30));
@@ -403,7 +467,7 @@ VerifyResult verify_model(const std::string& model_path, const VerifyOptions& op
   } else {
     for (int i = 0; i < options.count; ++i)
       cases.push_back({"random_" + std::to_string(i),
-                       random_inputs(graph, options.seed + static_cast<uint64_t>(i)),
+                       random_inputs(graph, options.seed + static_cast<uint64_t>(i), true),
                        {}});
   }
 
@@ -427,7 +491,7 @@ VerifyResult verify_model(const std::string& model_path, const VerifyOptions& op
     }
     for (size_t k = 0; k < graph.outputs.size(); ++k)
       run.push_back((case_dir / ("output_" + std::to_string(k) + ".bin")).string());
-    const ProcessResult ran = run_process(run);
+    const ProcessResult ran = run_process(run, timeout);
     if (!ran.ok())
       throw Error("verify: " + c.label + ": generated code failed (" + ran.status_text() +
                   "): " + tail_lines(ran.output, 10));
@@ -443,8 +507,8 @@ VerifyResult verify_model(const std::string& model_path, const VerifyOptions& op
       const Tensor generated = read_raw(run[1 + graph.inputs.size() + k], graph.tensor(name));
       OutputCheck check;
       check.name = name;
-      Comparison vs_interp =
-          compare_tensors(generated, interpreted.at(name), true, options.rtol, options.atol);
+      Comparison vs_interp = compare_tensors(generated, interpreted.at(name), Criterion::BitExact,
+                                             options.rtol, options.atol);
       vs_interp.against = "interpreter";
       check.comparisons.push_back(vs_interp);
       if (options.check_unoptimized) {
@@ -452,25 +516,27 @@ VerifyResult verify_model(const std::string& model_path, const VerifyOptions& op
         if (it == reference.end() && k < loaded.outputs.size())
           it = reference.find(loaded.outputs[k]);
         if (it != reference.end()) {
-          // The float reading of a QDQ graph (dequantize, float op, quantize) and its integer
-          // lowering round ties differently (the requantization strategies, ONNX Runtime's
-          // zero point added before rounding): quantized outputs may differ by 1 LSB.
-          const bool quantized_output = generated.dtype == DType::Int8 ||
-                                        generated.dtype == DType::UInt8 ||
-                                        generated.dtype == DType::Int16;
-          const double atol = quantized_output ? std::max(options.atol, 1.0) : options.atol;
-          Comparison vs_ref = compare_tensors(generated, it->second, false, options.rtol, atol);
+          // Float models: reordered float arithmetic, noise relative to the output's magnitude.
+          // Quantized models: the float reading of the graph, which rounds differently from its
+          // integer lowering by design (information unless required).
+          // Integer outputs (quantized, indices, masks) are compared element by element.
+          const Criterion criterion = generated.dtype == DType::Float32 ? Criterion::ScaledToOutput
+                                                                        : Criterion::ElementWise;
+          Comparison vs_ref =
+              compare_tensors(generated, it->second, criterion, options.rtol, options.atol);
           vs_ref.against = "unoptimized";
+          vs_ref.binding = result.float_reading_binding;
           check.comparisons.push_back(vs_ref);
         }
       }
       if (!c.expected.empty()) {
-        Comparison vs_expected =
-            compare_tensors(generated, c.expected[k], false, options.rtol, options.atol);
+        Comparison vs_expected = compare_tensors(generated, c.expected[k], Criterion::ElementWise,
+                                                 options.rtol, options.atol);
         vs_expected.against = "expected";
         check.comparisons.push_back(vs_expected);
         Comparison interp_expected =
-            compare_tensors(interpreted.at(name), c.expected[k], false, options.rtol, options.atol);
+            compare_tensors(interpreted.at(name), c.expected[k], Criterion::ElementWise,
+                            options.rtol, options.atol);
         interp_expected.against = "expected";
         check.interpreter_vs_expected = interp_expected;
       }
@@ -481,20 +547,148 @@ VerifyResult verify_model(const std::string& model_path, const VerifyOptions& op
   return result;
 }
 
+namespace {
+
+// What a comparison compares and its criterion, for the verdict line.
+std::string check_subject(const std::string& against, const VerifyResult& r) {
+  if (against == "interpreter") return "generated C vs interpreter";
+  if (against == "expected") return "generated C vs expected outputs";
+  return std::string("generated C vs ") +
+         (r.quantized ? "the float reading of the quantized graph" : "the unoptimized graph");
+}
+
+// Which criteria the comparisons of one kind used (they follow the outputs' types).
+struct CriteriaUsed {
+  bool element_wise = false;
+  bool scaled = false;
+};
+
+std::string check_criterion(const std::string& against, const VerifyResult& r, CriteriaUsed used) {
+  const std::string per_element =
+      "rtol " + format_number(r.rtol) + " / atol " + format_number(r.atol);
+  const std::string scaled =
+      "atol " + format_number(r.atol) + " + rtol " + format_number(r.rtol) + " x max|output|";
+  if (against == "interpreter") return "bit for bit";
+  if (!used.scaled) return per_element;
+  if (!used.element_wise) return scaled;
+  return scaled + " (integer outputs: " + per_element + " per element)";
+}
+
+std::string check_description(const std::string& against, const VerifyResult& r,
+                              CriteriaUsed used) {
+  if (against == "interpreter") return "generated C == interpreter bit for bit";
+  return check_subject(against, r) + " within " + check_criterion(against, r, used);
+}
+
+// Totals of one kind of comparison over all cases and outputs.
+struct CheckTotals {
+  std::string against;
+  bool present = false;
+  bool binding = true;
+  int64_t mismatches = 0;
+  int failed_cases = 0;
+  double max_abs = 0.0;
+  CriteriaUsed criteria;
+  std::string first_failure;  // "test_data_set_0, output 'y'"
+  std::string problem;        // shape/dtype mismatch text of the first failure
+};
+
+std::vector<CheckTotals> check_totals(const VerifyResult& r) {
+  std::vector<CheckTotals> totals;
+  for (const char* against : {"interpreter", "unoptimized", "expected"}) {
+    CheckTotals t;
+    t.against = against;
+    for (const CaseResult& c : r.cases) {
+      bool case_failed = false;
+      for (const OutputCheck& o : c.outputs)
+        for (const Comparison& cmp : o.comparisons) {
+          if (cmp.against != against) continue;
+          t.present = true;
+          t.binding = cmp.binding;
+          t.mismatches += cmp.mismatches;
+          t.max_abs = std::max(t.max_abs, cmp.max_abs);
+          (cmp.criterion == Criterion::ScaledToOutput ? t.criteria.scaled
+                                                      : t.criteria.element_wise) = true;
+          if (cmp.ok) continue;
+          case_failed = true;
+          if (t.first_failure.empty()) {
+            t.first_failure = c.label + ", output '" + o.name + "'";
+            t.problem = cmp.problem;
+          }
+        }
+      if (case_failed) ++t.failed_cases;
+    }
+    if (t.present) totals.push_back(t);
+  }
+  return totals;
+}
+
+std::string failure_text(const CheckTotals& t, const VerifyResult& r) {
+  std::string text = check_subject(t.against, r) + ": ";
+  if (!t.problem.empty())
+    text += t.problem;
+  else
+    text += std::to_string(t.mismatches) + (t.mismatches == 1 ? " element" : " elements") +
+            " outside " + check_criterion(t.against, r, t.criteria) + ", max abs diff " +
+            format_number(t.max_abs);
+  return text + " (" + std::to_string(t.failed_cases) + " of " + std::to_string(r.cases.size()) +
+         " cases; first: " + t.first_failure + ")";
+}
+
+}  // namespace
+
+std::string VerifyResult::verdict() const {
+  if (cases.empty()) return "FAIL: no test case ran";
+  std::vector<std::string> failed, passed_checks;
+  std::string information;
+  for (const CheckTotals& t : check_totals(*this)) {
+    if (!t.binding) {
+      information = "float reading of the quantized graph not binding (information: max abs diff " +
+                    format_number(t.max_abs) + ")";
+      continue;
+    }
+    if (t.failed_cases > 0)
+      failed.push_back(failure_text(t, *this));
+    else
+      passed_checks.push_back(check_description(t.against, *this, t.criteria));
+  }
+  std::string line = failed.empty() ? "PASS: " : "FAIL: ";
+  const std::vector<std::string>& first = failed.empty() ? passed_checks : failed;
+  for (size_t i = 0; i < first.size(); ++i) line += (i ? "; " : "") + first[i];
+  line += " (" + std::to_string(cases.size()) + (cases.size() == 1 ? " case" : " cases") + ")";
+  if (!failed.empty() && !passed_checks.empty()) {
+    line += "; passed:";
+    for (size_t i = 0; i < passed_checks.size(); ++i) line += (i ? "; " : " ") + passed_checks[i];
+  }
+  if (!information.empty()) line += "; " + information;
+  return line;
+}
+
 std::string VerifyResult::summary() const {
   std::ostringstream s;
   s << "verify " << model << ": " << cases.size() << " case(s); arena " << arena_bytes
     << " bytes (lower bound " << arena_lower_bound << ")\n";
-  s << "  generated C must match the interpreter bit-exactly; other comparisons use rtol/atol\n";
-  auto describe = [](const Comparison& c) {
-    std::string text = c.against + ": ";
+  s << "  " << (quantized ? "quantized model (integer semantics)" : "float model")
+    << ": generated C must equal the interpreter bit for bit; expected outputs: rtol "
+    << format_number(rtol) << " / atol " << format_number(atol) << " per element; "
+    << (quantized ? "float reading of the quantized graph" : "unoptimized graph") << ": atol "
+    << format_number(atol) << " + rtol " << format_number(rtol)
+    << " x max|output| (integer outputs per element)"
+    << (float_reading_binding ? "" : ", information only (--require-float-reading binds it)")
+    << "\n";
+  const std::string reference_name = quantized ? "float reading" : "unoptimized";
+  auto describe = [&reference_name](const Comparison& c) {
+    std::string text = (c.against == "unoptimized" ? reference_name : c.against) +
+                       (c.binding ? "" : " (information)") + ": ";
     if (!c.problem.empty()) return text + "MISMATCH (" + c.problem + ")";
     if (c.bit_exact) {
       text += "bit-exact";
     } else {
       text += "max abs " + format_number(c.max_abs) + ", max rel " + format_number(c.max_rel);
     }
-    if (!c.ok) text += " MISMATCH (" + std::to_string(c.mismatches) + " elements)";
+    if (!c.ok)
+      text += std::string(c.binding ? " MISMATCH (" : " (") + std::to_string(c.mismatches) +
+              " elements outside)";
     return text;
   };
   for (const CaseResult& c : cases) {
@@ -507,7 +701,7 @@ std::string VerifyResult::summary() const {
       s << "\n";
     }
   }
-  s << (passed() ? "PASS" : "FAIL") << "\n";
+  s << verdict() << "\n";
   return s.str();
 }
 

@@ -109,6 +109,43 @@ INSTANTIATE_TEST_SUITE_P(Mlperf, TfliteInt8Model,
                            return name;
                          });
 
+// ---- inspect and help texts name the format
+// ------------------------------------------------------
+
+TEST(TfliteCli, InspectShowsTheFilesOperatorsWithTheirKilnForm) {
+  const fs::path model = tflite_model("kws_ref_model.tflite");
+  ASSERT_TRUE(fs::exists(model)) << model;
+  const CommandResult r = run_command({kiln_binary().string(), "inspect", model.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(model.string() + " (TFLite, subgraph"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("opset"), std::string::npos) << r.output;
+  // The file's operators, one row each, with the kiln ops beside them.
+  EXPECT_NE(r.output.find("kiln ops"), std::string::npos) << r.output;
+  for (const char* row : {"  CONV_2D ", "  DEPTHWISE_CONV_2D ", "  AVERAGE_POOL_2D ",
+                          "  FULLY_CONNECTED ", "  SOFTMAX "})
+    EXPECT_NE(r.output.find(row), std::string::npos) << row << "\n" << r.output;
+  EXPECT_NE(r.output.find("3x DequantizeLinear, Conv, Relu, QuantizeLinear"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("operators:         13 ("), std::string::npos) << r.output;
+
+  // An ONNX model still names its opset.
+  const CommandResult onnx =
+      run_command({kiln_binary().string(), "inspect", onnx_model("kws_int8.onnx").string()});
+  ASSERT_EQ(onnx.exit_code, 0) << onnx.output;
+  EXPECT_NE(onnx.output.find("(ONNX, graph '"), std::string::npos) << onnx.output;
+  EXPECT_NE(onnx.output.find(", opset "), std::string::npos) << onnx.output;
+}
+
+TEST(TfliteCli, HelpTextsNameBothFormats) {
+  for (const char* command : {"inspect", "compile", "verify", "bench", "eval"}) {
+    const CommandResult r = run_command({kiln_binary().string(), command, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << command;
+    EXPECT_NE(r.output.find("Model file (.onnx or .tflite)"), std::string::npos) << command << "\n"
+                                                                                 << r.output;
+    EXPECT_EQ(r.output.find("(ONNX)"), std::string::npos) << command << "\n" << r.output;
+  }
+}
+
 // ---- kws: TFLite file vs its ONNX twin ---------------------------------------------------------
 
 constexpr int kKwsSamples = 100;

@@ -246,6 +246,38 @@ TEST(Bench, Int8MnistIsBitExactOnCortexM4) {
   EXPECT_LT(r.arena_bytes, 31360);  // int8 activations: a quarter of the float arena
 }
 
+TEST(Bench, HeadlineIsTheMedianOverInputSetsWithMinAndMax) {
+  // Counts vary with the input; the headline is the median of each set's first measured run
+  // (the lower middle one for an even count, so always a measured count).
+  BenchResult r;
+  r.instructions_measured = true;
+  for (uint64_t n : {9'691'260u, 9'687'916u, 9'689'000u, 9'688'500u}) {
+    BenchCase c;
+    c.label = "test_data_set_" + std::to_string(r.cases.size());
+    c.instructions = {n, n};
+    r.cases.push_back(c);
+  }
+  const auto stats = r.instruction_stats();
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_EQ(stats->min, 9'687'916u);
+  EXPECT_EQ(stats->median, 9'688'500u);
+  EXPECT_EQ(stats->max, 9'691'260u);
+  EXPECT_EQ(stats->input_sets, 4u);
+  EXPECT_EQ(r.instructions(), 9'688'500u);
+  EXPECT_NE(r.table().find("instructions/inference 9,688,500 (median of 4 input sets (lower "
+                           "middle); min 9,687,916, max 9,691,260)"),
+            std::string::npos)
+      << r.table();
+  const nlohmann::json j = r.to_json();
+  EXPECT_EQ(j["instructions_per_inference"], 9'688'500u);
+  EXPECT_EQ(j["instructions_over_input_sets"]["min"], 9'687'916u);
+  EXPECT_EQ(j["instructions_over_input_sets"]["max"], 9'691'260u);
+  EXPECT_EQ(j["instructions_over_input_sets"]["input_sets"], 4);
+  r.cases.resize(1);
+  EXPECT_EQ(r.instructions(), 9'691'260u);
+  EXPECT_NE(r.table().find("9,691,260 (1 input set)"), std::string::npos) << r.table();
+}
+
 TEST(Bench, HostTargetComparesOutputsWithoutCounting) {
   const BenchResult r = run_bench(kMnist, find_target("host"), mnist_options(1));
   EXPECT_TRUE(r.bit_exact());

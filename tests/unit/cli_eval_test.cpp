@@ -72,6 +72,14 @@ TEST(CliEval, EvaluatesHeldOutDigitsAndWritesJsonAndMarkdown) {
   EXPECT_EQ(j["first_sample"], 8000);
   // The held-out digits are 96.55% correct overall; 50 of them cannot all be wrong.
   EXPECT_GE(j["results"][0]["top1_correct"].get<int>(), 40);
+  // One prediction per sample; the correct ones are the top-1 count.
+  const nlohmann::json& predictions = j["results"][0]["predictions"];
+  ASSERT_EQ(predictions.size(), 50u);
+  std::ifstream labels(kDigits + "/digits-labels-idx1-ubyte", std::ios::binary);
+  labels.seekg(8 + 8000);  // IDX header, then one byte per label
+  int correct = 0;
+  for (const nlohmann::json& p : predictions) correct += p.get<int>() == labels.get();
+  EXPECT_EQ(correct, j["results"][0]["top1_correct"].get<int>());
   EXPECT_NE(slurp(md).find("| float |"), std::string::npos);
   fs::remove(json);
   fs::remove(md);

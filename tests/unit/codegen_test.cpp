@@ -10,10 +10,15 @@
 #include <fstream>
 #include <limits>
 #include <random>
+#include <set>
+#include <span>
 
 #include "codegen/c_literals.hpp"
 #include "codegen/compile.hpp"
+#include "frontend/load_model.hpp"
+#include "interpreter/interpreter.hpp"
 #include "ir/error.hpp"
+#include "passes/pipeline.hpp"
 #include "verify/process.hpp"
 #include "verify/tensor_io.hpp"
 #include "verify/verify.hpp"
@@ -389,10 +394,259 @@ TEST(Verify, RandomInputsAreDeterministicAndInRange) {
   const TensorMap a = random_inputs(g, 5), b = random_inputs(g, 5), c = random_inputs(g, 6);
   EXPECT_EQ(a.at("x").data, b.at("x").data);
   EXPECT_NE(a.at("x").data, c.at("x").data);
+  // Neighbouring seeds give unrelated streams, not the same stream shifted by one element.
+  const std::span<const float> va = a.at("x").values<float>(), vc = c.at("x").values<float>();
+  int shifted = 0;
+  for (size_t i = 0; i + 1 < va.size(); ++i) shifted += va[i + 1] == vc[i] || va[i] == vc[i + 1];
+  EXPECT_LT(shifted, 10);
   for (float v : a.at("x").values<float>()) {
     EXPECT_GE(v, -1.0f);
     EXPECT_LT(v, 1.0f);
   }
+  // A quantized int8 input: 0/1 by default (kiln bench), any int8 value for verify.
+  Tensor q;
+  q.name = "q";
+  q.dtype = DType::Int8;
+  q.shape = {1000};
+  q.shape_known = true;
+  q.quant = QuantParams{{0.5f}, {0}, -1};
+  g.add_tensor(q);
+  g.inputs = {"q"};
+  const TensorMap narrow_inputs = random_inputs(g, 5), full_inputs = random_inputs(g, 5, true);
+  std::set<int8_t> narrow, full;
+  for (int8_t v : narrow_inputs.at("q").values<int8_t>()) narrow.insert(v);
+  for (int8_t v : full_inputs.at("q").values<int8_t>()) full.insert(v);
+  EXPECT_EQ(narrow, (std::set<int8_t>{0, 1}));
+  EXPECT_GT(full.size(), 200u);
+  EXPECT_LT(*full.begin(), -100);
+  EXPECT_GT(*full.rbegin(), 100);
+}
+
+// --- verify's criteria and verdict ------------------------------------------------------------
+
+TEST(Verify, ScaledCriterionToleratesNoiseRelativeToTheOutputsMagnitude) {
+  auto tensor = [](std::vector<float> v) {
+    return make_constant<float>("t", DType::Float32, {static_cast<int64_t>(v.size())}, v);
+  };
+  // Reordering noise of 4e-5 on logits of 30, beside a logit near zero.
+  const Tensor expected = tensor({30.0f, 0.001f}), actual = tensor({30.00004f, 0.00104f});
+  EXPECT_FALSE(compare_tensors(actual, expected, Criterion::ElementWise, 1e-4, 1e-5).ok);
+  const Comparison scaled =
+      compare_tensors(actual, expected, Criterion::ScaledToOutput, 1e-4, 1e-5);
+  EXPECT_TRUE(scaled.ok);
+  EXPECT_EQ(scaled.criterion, Criterion::ScaledToOutput);
+  // Still a tolerance: 1% of the largest output is far outside.
+  EXPECT_FALSE(
+      compare_tensors(tensor({30.0f, 0.3f}), expected, Criterion::ScaledToOutput, 1e-4, 1e-5).ok);
+}
+
+// A result with one case and one output, with the given comparisons.
+VerifyResult result_with(std::vector<Comparison> comparisons, bool quantized) {
+  VerifyResult r;
+  r.model = "m.tflite";
+  r.rtol = 0;
+  r.atol = 0;
+  r.quantized = quantized;
+  r.float_reading_binding = !quantized;
+  OutputCheck output;
+  output.name = "y";
+  output.comparisons = std::move(comparisons);
+  r.cases.push_back({"random_0", {output}});
+  return r;
+}
+
+Comparison comparison(const std::string& against, bool ok, bool binding = true) {
+  Comparison c;
+  c.against = against;
+  c.criterion = against == "interpreter"   ? Criterion::BitExact
+                : against == "unoptimized" ? Criterion::ScaledToOutput
+                                           : Criterion::ElementWise;
+  c.ok = ok;
+  c.bit_exact = ok;
+  c.binding = binding;
+  c.mismatches = ok ? 0 : 3;
+  c.max_abs = ok ? 0 : 9;
+  return c;
+}
+
+TEST(Verify, VerdictSaysWhatWasCheckedAndNamesTheFailingComparison) {
+  // Quantized: the float reading is information and does not decide.
+  VerifyResult quantized =
+      result_with({comparison("interpreter", true), comparison("unoptimized", false, false),
+                   comparison("expected", true)},
+                  true);
+  EXPECT_TRUE(quantized.passed());
+  const std::string pass = quantized.verdict();
+  EXPECT_EQ(pass.rfind("PASS: generated C == interpreter bit for bit; generated C vs expected "
+                       "outputs within rtol 0 / atol 0 (1 case)",
+                       0),
+            0u)
+      << pass;
+  EXPECT_NE(pass.find("float reading of the quantized graph not binding (information: max abs "
+                      "diff 9)"),
+            std::string::npos)
+      << pass;
+  EXPECT_EQ(pass.find('\n'), std::string::npos);
+  EXPECT_EQ(quantized.summary().substr(
+                quantized.summary().rfind('\n', quantized.summary().size() - 2) + 1),
+            pass + "\n");
+
+  // A wrong expected output fails, and the verdict names that comparison first.
+  VerifyResult wrong =
+      result_with({comparison("interpreter", true), comparison("expected", false)}, false);
+  EXPECT_FALSE(wrong.passed());
+  EXPECT_EQ(wrong.verdict(),
+            "FAIL: generated C vs expected outputs: 3 elements outside rtol 0 / atol 0, max abs "
+            "diff 9 (1 of 1 cases; first: random_0, output 'y') (1 case); passed: generated C == "
+            "interpreter bit for bit");
+
+  // Float model: the unoptimized comparison binds.
+  VerifyResult reordered =
+      result_with({comparison("interpreter", true), comparison("unoptimized", false)}, false);
+  EXPECT_FALSE(reordered.passed());
+  EXPECT_EQ(reordered.verdict().rfind("FAIL: generated C vs the unoptimized graph: 3 elements "
+                                      "outside atol 0 + rtol 0 x max|output|",
+                                      0),
+            0u)
+      << reordered.verdict();
+}
+
+// A deep float network with random weights: 48 x (1x1 Conv, BatchNormalization, Relu) over 128
+// channels of 4x4 pixels, then a 1x1 Conv without activation whose outputs reach about 30
+// (logits-like: both signs, some near zero). BatchNorm folding reorders the float arithmetic of
+// every layer. Measured: outputs up to 30.4 differ from the unoptimized graph's by up to 8.1e-5,
+// and 10 of the 2,048 outputs fail a per-element rtol 1e-4 / atol 1e-5 test.
+fs::path write_deep_random_net(const fs::path& dir) {
+  constexpr int kDepth = 48;
+  constexpr int64_t kChannels = 128;
+  std::mt19937 random(2026);
+  // Uniform in [low, high) from raw generator bits (portable, unlike std distributions).
+  auto uniform = [&random](float low, float high) {
+    return low + (high - low) * static_cast<float>(random() >> 8) / static_cast<float>(1 << 24);
+  };
+  auto values = [&](size_t n, float low, float high) {
+    std::vector<float> v(n);
+    for (float& x : v) x = uniform(low, high);
+    return v;
+  };
+  OnnxBuilder b;
+  b.input("x", {1, kChannels, 4, 4});
+  const float he = std::sqrt(6.0f / kChannels);  // He-uniform limit
+  const size_t c = kChannels;
+  std::string v = "x";
+  for (int i = 0; i < kDepth; ++i) {
+    const std::string k = std::to_string(i);
+    b.floats("w" + k, {kChannels, kChannels, 1, 1}, values(c * c, -he, he));
+    b.floats("b" + k, {kChannels}, values(c, -0.1f, 0.1f));
+    b.floats("gamma" + k, {kChannels}, values(c, 0.5f, 1.5f));
+    b.floats("beta" + k, {kChannels}, values(c, -0.1f, 0.1f));
+    b.floats("mean" + k, {kChannels}, values(c, -0.1f, 0.1f));
+    b.floats("var" + k, {kChannels}, values(c, 0.5f, 1.5f));
+    b.node("Conv", {v, "w" + k, "b" + k}, {"conv" + k});
+    b.node("BatchNormalization", {"conv" + k, "gamma" + k, "beta" + k, "mean" + k, "var" + k},
+           {"bn" + k});
+    b.node("Relu", {"bn" + k}, {"relu" + k});
+    v = "relu" + k;
+  }
+  b.floats("w_out", {kChannels, kChannels, 1, 1}, values(c * c, -0.45f * he, 0.45f * he));
+  b.node("Conv", {v, "w_out"}, {"y"});
+  b.output("y", {1, kChannels, 4, 4});
+  return b.write(dir);
+}
+
+TEST(Verify, DeepRandomWeightFloatNetPassesDespiteReorderingNoise) {
+  if (!have_program("cc")) GTEST_SKIP() << "no host C compiler (cc)";
+  TempDir tmp;
+  const fs::path model = write_deep_random_net(tmp.path());
+  VerifyOptions options;
+  options.count = 1;
+  const VerifyResult result = verify_model(model.string(), options);
+  EXPECT_TRUE(result.passed()) << result.summary();
+  EXPECT_FALSE(result.quantized);
+  EXPECT_EQ(result.verdict().rfind("PASS: generated C == interpreter bit for bit; generated C vs "
+                                   "the unoptimized graph within atol 1e-05 + rtol 0.0001 x "
+                                   "max|output|",
+                                   0),
+            0u)
+      << result.verdict();
+
+  // The noise is there: element by element (numpy.allclose at the same tolerances) the folded
+  // graph differs from the unoptimized one, so this net would fail a per-element criterion.
+  Graph loaded = load_model(model.string());
+  Graph optimized = loaded;
+  optimize(optimized, PipelineOptions{});
+  const TensorMap inputs = random_inputs(loaded, options.seed);
+  const Tensor folded = run_graph(optimized, inputs).at("y");
+  const Tensor reference = run_graph(loaded, inputs).at("y");
+  const Comparison per_element =
+      compare_tensors(folded, reference, Criterion::ElementWise, options.rtol, options.atol);
+  EXPECT_FALSE(per_element.ok) << "max abs " << per_element.max_abs;
+  EXPECT_GT(per_element.max_abs, options.atol);
+  float largest = 0;
+  for (float y : reference.values<float>()) largest = std::max(largest, std::fabs(y));
+  EXPECT_GT(largest, 20.0f);
+}
+
+TEST(Verify, ReportsTheModelsOwnErrorBeforeLookingAtTestData) {
+  // An opset-6 model whose test data holds a DOUBLE input: `compile` says "opset 6"; verify
+  // must say the same, not complain about the data type of the test input.
+  TempDir tmp;
+  OnnxBuilder b;
+  b.model.mutable_opset_import(0)->set_version(6);
+  b.input("x", {2});
+  b.node("Relu", {"x"}, {"y"});
+  b.output("y", {2});
+  const fs::path model = b.write(tmp.path());
+  const fs::path data = tmp.path() / "test_data_set_0";
+  fs::create_directories(data);
+  {
+    onnx::TensorProto t;
+    t.set_name("x");
+    t.set_data_type(onnx::TensorProto_DataType_DOUBLE);
+    t.add_dims(2);
+    t.add_double_data(1.0);
+    t.add_double_data(-1.0);
+    std::ofstream out(data / "input_0.pb", std::ios::binary);
+    t.SerializeToOstream(&out);
+  }
+  std::string compile_error, verify_error;
+  try {
+    compile_model(model.string(), CompileOptions{}, tmp.path() / "out");
+  } catch (const Error& e) {
+    compile_error = e.what();
+  }
+  VerifyOptions options;
+  options.inputs_dir = tmp.path();
+  try {
+    verify_model(model.string(), options);
+  } catch (const Error& e) {
+    verify_error = e.what();
+  }
+  EXPECT_NE(compile_error.find("opset 6"), std::string::npos) << compile_error;
+  EXPECT_EQ(verify_error, compile_error);
+}
+
+TEST(Verify, BuildTimeoutIsAnOption) {
+  TempDir tmp;
+  const fs::path model = write_edge_case_model(tmp.path());
+  // A "compiler" that never finishes: the build must end with a timeout error, not hang.
+  const fs::path slow_cc = tmp.path() / "slow-cc";
+  {
+    std::ofstream script(slow_cc);
+    script << "#!/bin/sh\nexec sleep 600\n";
+  }
+  fs::permissions(slow_cc, fs::perms::owner_all);
+  VerifyOptions options;
+  options.cc = slow_cc.string();
+  options.timeout_seconds = 1;
+  try {
+    verify_model(model.string(), options);
+    ADD_FAILURE() << "verify did not time out";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
+  }
+  options.timeout_seconds = 0;
+  EXPECT_THROW(verify_model(model.string(), options), Error);
 }
 
 // --- the CLI ----------------------------------------------------------------------------------
@@ -424,6 +678,14 @@ TEST(CodegenCli, CompileAndVerifyExitCodes) {
       run_process({KILN_BINARY, "verify", (dir / "model.onnx").string(), "--inputs", bad.string()});
   EXPECT_EQ(mismatch.exit_code, 1) << mismatch.output;
   EXPECT_NE(mismatch.output.find("MISMATCH"), std::string::npos) << mismatch.output;
+  // The last line names the comparison that failed.
+  const std::string last =
+      mismatch.output.substr(mismatch.output.rfind('\n', mismatch.output.size() - 2) + 1);
+  EXPECT_EQ(last.rfind("kiln: error: verify: ", 0), 0u) << last;
+  EXPECT_NE(
+      last.find("generated C vs expected outputs: 1 element outside rtol 0.0001 / atol 1e-05"),
+      std::string::npos)
+      << last;
 }
 
 TEST(CodegenBuildFragments, MakeAndCMakeFragmentsBuildTheLibrary) {

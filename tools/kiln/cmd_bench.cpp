@@ -38,7 +38,7 @@ void setup_bench(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "bench",
       "Run the compiled model on an emulated MCU: instructions, flash, RAM, bit-exactness");
-  cmd->add_option("model", args->model, "Model file (ONNX)")->required();
+  cmd->add_option("model", args->model, "Model file (.onnx or .tflite)")->required();
   cmd->add_option("--target", args->target,
                   "Target name (host, cortex-m0plus, cortex-m4, cortex-m7, cortex-m33, cortex-m55, "
                   "riscv32) or a .json target description")

@@ -27,7 +27,7 @@ struct CompileArgs {
 void setup_compile(CLI::App& app) {
   auto args = std::make_shared<CompileArgs>();
   CLI::App* cmd = app.add_subcommand("compile", "Compile a model to a dependency-free C99 library");
-  cmd->add_option("model", args->model, "Model file (ONNX)")->required();
+  cmd->add_option("model", args->model, "Model file (.onnx or .tflite)")->required();
   cmd->add_option("-o,--output", args->out_dir, "Output directory (created if needed)")->required();
   cmd->add_option("--name", args->name, "Name of the generated files and C symbols")
       ->capture_default_str();

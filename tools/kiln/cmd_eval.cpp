@@ -112,7 +112,7 @@ void setup_eval(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand(
       "eval", "Measure classification accuracy on a labelled dataset (float and quantized)");
-  cmd->add_option("model", args->model, "Model file (ONNX)")->required();
+  cmd->add_option("model", args->model, "Model file (.onnx or .tflite)")->required();
   cmd->add_option("--dataset", args->dataset,
                   "Labelled data: an IDX images file (labels from the sibling labels file, .gz "
                   "or plain), a directory with IDX files (t10k split), or a directory of "

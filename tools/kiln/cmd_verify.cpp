@@ -1,7 +1,9 @@
 // kiln verify MODEL [--inputs DIR] [--shape NAME=dims]... [--seed N] [--count N] [--rtol R]
-//                   [--atol A] [--cc CC] [--keep DIR] [--no-fuse] [--kernels reference|fast]
+//                   [--atol A] [--require-float-reading] [--timeout S] [--cc CC] [--keep DIR]
+//                   [--no-fuse] [--kernels reference|fast]
 // Compiles the model to C, builds it with a harness and compares it with the interpreter (and
-// the expected outputs of ONNX test data). Exit code 1 on any mismatch.
+// the expected outputs of ONNX test data). Exit code 1 on any mismatch of a binding comparison;
+// the last line names what was checked and which comparison failed (VerifyResult::verdict()).
 #include <iostream>
 #include <memory>
 
@@ -21,6 +23,8 @@ struct VerifyArgs {
   int count = 3;
   double rtol = 1e-4;
   double atol = 1e-5;
+  bool require_float_reading = false;
+  int timeout = 300;
   std::string cc = "cc";
   std::string keep;
   bool no_fuse = false;
@@ -30,8 +34,11 @@ struct VerifyArgs {
 void setup_verify(CLI::App& app) {
   auto args = std::make_shared<VerifyArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "verify", "Check generated C against the interpreter (and ONNX test data outputs)");
-  cmd->add_option("model", args->model, "Model file (ONNX)")->required();
+      "verify",
+      "Check the generated C against the interpreter (bit for bit), the unoptimized graph and "
+      "the expected outputs of test data; for a quantized model the verdict is its integer "
+      "semantics");
+  cmd->add_option("model", args->model, "Model file (.onnx or .tflite)")->required();
   cmd->add_option("--inputs", args->inputs,
                   "ONNX test data: a dir with input_*.pb/output_*.pb, or a dir of "
                   "test_data_set_* dirs (default: random inputs)");
@@ -40,12 +47,23 @@ void setup_verify(CLI::App& app) {
   cmd->add_option("--count", args->count, "Number of random input sets")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--rtol", args->rtol, "Relative tolerance vs expected/unoptimized outputs")
+  cmd->add_option("--rtol", args->rtol,
+                  "Relative tolerance: per element vs expected outputs, times the output's "
+                  "largest magnitude vs the unoptimized graph")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--atol", args->atol, "Absolute tolerance vs expected/unoptimized outputs")
+  cmd->add_option("--atol", args->atol,
+                  "Absolute tolerance vs expected outputs and vs the unoptimized graph")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--require-float-reading", args->require_float_reading,
+                "Quantized models: also fail when the float reading of the quantized graph "
+                "(dequantize, float op, quantize) is outside the tolerances (default: reported "
+                "as information; the verdict is the integer semantics)");
+  cmd->add_option("--timeout", args->timeout,
+                  "Seconds allowed for building the generated C and for each run of it")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--cc", args->cc, "Host C compiler used to build the generated code")
       ->capture_default_str();
   cmd->add_option("--keep", args->keep, "Build in this directory and keep it (for debugging)");
@@ -65,6 +83,8 @@ void setup_verify(CLI::App& app) {
     options.count = args->count;
     options.rtol = args->rtol;
     options.atol = args->atol;
+    options.require_float_reading = args->require_float_reading;
+    options.timeout_seconds = args->timeout;
     options.cc = args->cc;
     if (!args->keep.empty()) {
       options.work_dir = args->keep;
@@ -72,7 +92,10 @@ void setup_verify(CLI::App& app) {
     }
     const VerifyResult result = verify_model(args->model, options);
     std::cout << result.summary();
-    if (!result.passed()) throw Error("verify: " + args->model + ": outputs do not match");
+    if (!result.passed()) {
+      const std::string verdict = result.verdict();
+      throw Error("verify: " + args->model + ": " + verdict.substr(verdict.find(": ") + 2));
+    }
   });
 }
 

@@ -25,7 +25,8 @@ void register_command(CommandSetup setup) {
 }  // namespace kiln::cli
 
 int main(int argc, char** argv) {
-  CLI::App app{"kiln: ahead-of-time compiler from ONNX networks to dependency-free C99", "kiln"};
+  CLI::App app{"kiln: ahead-of-time compiler from ONNX and TFLite networks to dependency-free C99",
+               "kiln"};
   app.set_version_flag("--version", std::string("kiln ") + KILN_VERSION);
   app.require_subcommand(1);
   for (auto setup : kiln::cli::commands()) setup(app);
