@@ -11,4 +11,12 @@
 /* Largest tensor rank the generic (broadcasting, transposing) kernels handle. */
 #define KILN_MAX_RANK 8
 
+/* For the bodies shared by several kernels (kiln_*_body.h): inlined into every kernel that calls
+ * them, so their constant arguments specialize the code as if it were written out. */
+#if defined(__GNUC__) || defined(__clang__)
+#define KILN_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define KILN_ALWAYS_INLINE inline
+#endif
+
 #endif

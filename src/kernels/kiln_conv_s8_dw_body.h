@@ -5,12 +5,6 @@
 
 #include "kiln_fast_s8.h"
 
-#if defined(__GNUC__) || defined(__clang__)
-#define KILN_ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define KILN_ALWAYS_INLINE inline
-#endif
-
 /* Largest kernel (k_h * k_w) of the depthwise kernels: the weights of a channel are copied to a
  * local array (registers for 3x3) because the int8 output stores may alias them. */
 #define KILN_DW_MAX_TAPS 64

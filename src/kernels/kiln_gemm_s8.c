@@ -1,25 +1,20 @@
 #include "kiln_gemm_s8.h"
 
+typedef int8_t kiln_int_x;
+typedef int8_t kiln_int_y;
+typedef int32_t kiln_int_acc;
+
+#include "kiln_int_output.h"
+/* kiln_int_output.h first: it defines what the body calls. */
+#include "kiln_gemm_int_body.h"
+
 void kiln_gemm_s8(const int8_t* a, const int8_t* b, const int32_t* bias, int8_t* y, int32_t m,
                   int32_t n, int32_t k, int32_t a_stride_m, int32_t a_stride_k, int32_t b_stride_k,
                   int32_t b_stride_n, int32_t w_bits, int32_t a_zero_point,
                   const int32_t* b_zero_points, int32_t y_zero_point, const int32_t* multipliers,
                   const int32_t* shifts, int32_t requant_mode, int32_t act_min, int32_t act_max) {
-  int32_t i, j, p;
-  for (i = 0; i < m; ++i) {
-    const int8_t* a_row = a + i * a_stride_m;
-    int8_t* y_row = y + i * n;
-    for (j = 0; j < n; ++j) {
-      /* Element index of b[0, j]; 4-bit weights are addressed by element, not by byte. */
-      const int32_t b_col = j * b_stride_n;
-      const int32_t b_zero_point = b_zero_points ? b_zero_points[j] : 0;
-      int32_t acc = bias ? bias[j] : 0;
-      for (p = 0; p < k; ++p)
-        acc += ((int32_t)a_row[p * a_stride_k] - a_zero_point) *
-               (kiln_weight_at(b, w_bits, b_col + p * b_stride_k) - b_zero_point);
-      y_row[j] =
-          (int8_t)kiln_offset_clamp(kiln_requantize32(acc, requant_mode, multipliers[j], shifts[j]),
-                                    y_zero_point, act_min, act_max);
-    }
-  }
+  const kiln_int_out out =
+      kiln_int_out_make(bias, multipliers, shifts, y_zero_point, requant_mode, act_min, act_max);
+  kiln_gemm_int_body(a, b, y, m, n, k, a_stride_m, a_stride_k, b_stride_k, b_stride_n, w_bits,
+                     a_zero_point, b_zero_points, &out);
 }

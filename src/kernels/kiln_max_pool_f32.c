@@ -2,45 +2,34 @@
 
 #include <math.h>
 
-#include "kiln_conv_window.h"
+typedef float kiln_pool_elem;
+typedef float kiln_pool_acc;
+typedef int kiln_pool_args; /* no arguments of its own */
+
+/* Also the result of a window entirely in the padding. */
+static inline kiln_pool_acc kiln_pool_start(const kiln_pool_args* args) {
+  (void)args;
+  return -INFINITY;
+}
+
+static inline kiln_pool_acc kiln_pool_tap(kiln_pool_acc best, kiln_pool_elem v,
+                                          const kiln_pool_args* args) {
+  (void)args;
+  return v > best ? v : best;
+}
+
+static inline kiln_pool_elem kiln_pool_result(kiln_pool_acc best, int32_t count,
+                                              const kiln_pool_args* args) {
+  (void)count;
+  (void)args;
+  return best;
+}
+
+#include "kiln_pool_body.h"
 
 void kiln_max_pool_f32(const float* x, float* y, int32_t planes, const int32_t* in_size,
                        const int32_t* out_size, const int32_t* kernel_size, const int32_t* strides,
                        const int32_t* dilations, const int32_t* pads) {
-  const int32_t in_d = in_size[0], in_h = in_size[1], in_w = in_size[2];
-  const int32_t out_d = out_size[0], out_h = out_size[1], out_w = out_size[2];
-  const int32_t in_plane = in_d * in_h * in_w;
-  const int32_t out_plane = out_d * out_h * out_w;
-  int32_t c, od, oh, ow, kd, kh, kw;
-  for (c = 0; c < planes; ++c) {
-    const float* x_plane = x + c * in_plane;
-    float* y_plane = y + c * out_plane;
-    for (od = 0; od < out_d; ++od) {
-      const int32_t start_d = od * strides[0] - pads[0];
-      int32_t kd0, kd1;
-      kiln_window_range(start_d, in_d, dilations[0], kernel_size[0], &kd0, &kd1);
-      for (oh = 0; oh < out_h; ++oh) {
-        const int32_t start_h = oh * strides[1] - pads[1];
-        int32_t kh0, kh1;
-        kiln_window_range(start_h, in_h, dilations[1], kernel_size[1], &kh0, &kh1);
-        for (ow = 0; ow < out_w; ++ow) {
-          const int32_t start_w = ow * strides[2] - pads[2];
-          int32_t kw0, kw1;
-          float best = -INFINITY;
-          kiln_window_range(start_w, in_w, dilations[2], kernel_size[2], &kw0, &kw1);
-          for (kd = kd0; kd < kd1; ++kd) {
-            const int32_t row_d = (start_d + kd * dilations[0]) * in_h;
-            for (kh = kh0; kh < kh1; ++kh) {
-              const float* x_row = x_plane + (row_d + start_h + kh * dilations[1]) * in_w;
-              for (kw = kw0; kw < kw1; ++kw) {
-                const float v = x_row[start_w + kw * dilations[2]];
-                if (v > best) best = v;
-              }
-            }
-          }
-          y_plane[(od * out_h + oh) * out_w + ow] = best;
-        }
-      }
-    }
-  }
+  kiln_pool_body(x, y, planes, in_size, out_size, kernel_size, strides, dilations, pads, pads, 0,
+                 NULL);
 }

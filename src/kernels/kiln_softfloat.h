@@ -16,6 +16,16 @@ typedef struct {
   int32_t exp;
 } kiln_sf32;
 
+/* m / 2^drop (0 < drop < 64) rounded to nearest, ties to even; `sticky` says whether nonzero bits
+ * below m's last bit were dropped already (then m is never an exact tie). The one rounding step
+ * of every operation below. */
+static inline uint64_t kiln_shift_round_even(uint64_t m, int32_t drop, int32_t sticky) {
+  const uint64_t kept = m >> drop;
+  const uint64_t rest = m & (((uint64_t)1 << drop) - 1);
+  const uint64_t half = (uint64_t)1 << (drop - 1);
+  return rest > half || (rest == half && (sticky || (kept & 1))) ? kept + 1 : kept;
+}
+
 /* Rounds the exact value (-1)^negative * (m + sticky part) * 2^e to binary32. `sticky` says
  * whether nonzero bits below m's last bit were dropped already (then m is never an exact tie). */
 static inline kiln_sf32 kiln_sf32_round(int32_t negative, uint64_t m, int32_t e, int32_t sticky) {
@@ -31,17 +41,12 @@ static inline kiln_sf32 kiln_sf32_round(int32_t negative, uint64_t m, int32_t e,
   drop = length - 24;
   if (e + drop < -149) drop = -149 - e; /* below the smallest normal: fewer significant bits */
   if (drop > 0) {
-    uint64_t kept, rest, half;
     if (drop > 63) { /* far below the smallest subnormal (never reached by the callers) */
       r.mant = 0;
       r.exp = 0;
       return r;
     }
-    kept = m >> drop;
-    rest = m & (((uint64_t)1 << drop) - 1);
-    half = (uint64_t)1 << (drop - 1);
-    if (rest > half || (rest == half && (sticky || (kept & 1)))) ++kept;
-    m = kept;
+    m = kiln_shift_round_even(m, drop, sticky);
     e += drop;
     if (m >> 24) { /* rounding carried into a 25th bit */
       m >>= 1;
@@ -66,7 +71,20 @@ static inline kiln_sf32 kiln_sf32_from_bits(int32_t bits) {
 
 /* float32(v) for an integer v. */
 static inline kiln_sf32 kiln_sf32_from_int(int64_t v) {
-  return kiln_sf32_round(v < 0, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, 0, 0);
+  const uint64_t magnitude = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  if (magnitude >> 24 == 0) { /* exact in binary32 (nearly every accumulator): no bit count */
+    kiln_sf32 r;
+    r.negative = v < 0;
+    r.mant = magnitude;
+    r.exp = 0;
+    return r;
+  }
+  return kiln_sf32_round(v < 0, magnitude, 0, 0);
+}
+
+/* float32(a * b). */
+static inline kiln_sf32 kiln_sf32_mul(kiln_sf32 a, kiln_sf32 b) {
+  return kiln_sf32_round(a.negative ^ b.negative, a.mant * b.mant, a.exp + b.exp, 0);
 }
 
 /* float32(k * a) for an integer |k| < 2^31. */
@@ -142,20 +160,15 @@ static inline kiln_sf32 kiln_sf32_div(kiln_sf32 a, kiln_sf32 b) {
 
 /* round_half_even(a) as an integer, saturated to int32. */
 static inline int32_t kiln_sf32_round_to_int(kiln_sf32 a) {
-  uint64_t q, rest, half;
-  int32_t drop;
+  uint64_t q;
   if (a.mant == 0) return 0;
   if (a.exp >= 0) {
     if (a.exp > 31 || (a.mant << a.exp) > (uint64_t)INT32_MAX + (a.negative ? 1u : 0u))
       return a.negative ? INT32_MIN : INT32_MAX;
     q = a.mant << a.exp;
   } else {
-    drop = -a.exp;
-    if (drop > 25) return 0; /* mant < 2^24: below 1/2 */
-    q = a.mant >> drop;
-    rest = a.mant & (((uint64_t)1 << drop) - 1);
-    half = (uint64_t)1 << (drop - 1);
-    if (rest > half || (rest == half && (q & 1))) ++q;
+    if (-a.exp > 25) return 0; /* mant < 2^24: below 1/2 */
+    q = kiln_shift_round_even(a.mant, -a.exp, 0);
   }
   return a.negative ? (int32_t)(-(int64_t)q) : (int32_t)q;
 }
