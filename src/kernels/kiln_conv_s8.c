@@ -9,6 +9,9 @@ void kiln_conv_s8(const int8_t* x, const int8_t* w, const int32_t* bias, int8_t*
                   int32_t x_zero_point, const int32_t* w_zero_points, int32_t y_zero_point,
                   const int32_t* multipliers, const int32_t* shifts, int32_t requant_mode,
                   int32_t act_min, int32_t act_max) {
+  /* One multiplier and shift per output channel, or one for all (KILN_REQUANT_PER_TENSOR). */
+  const int32_t rq_mask = kiln_requant_channel_mask(requant_mode);
+  const int32_t strategy = kiln_requant_strategy(requant_mode);
   const int32_t in_d = in_size[0], in_h = in_size[1], in_w = in_size[2];
   const int32_t out_d = out_size[0], out_h = out_size[1], out_w = out_size[2];
   const int32_t k_d = kernel_size[0], k_h = kernel_size[1], k_w = kernel_size[2];
@@ -26,7 +29,7 @@ void kiln_conv_s8(const int8_t* x, const int8_t* w, const int32_t* bias, int8_t*
       const int32_t w_out = oc * group_in * taps;
       int8_t* y_out = y + (n * out_channels + oc) * out_plane;
       const int32_t init = bias ? bias[oc] : 0;
-      const int32_t multiplier = multipliers[oc], shift = shifts[oc];
+      const int32_t multiplier = multipliers[oc & rq_mask], shift = shifts[oc & rq_mask];
       const int32_t w_zero_point = w_zero_points ? w_zero_points[oc] : 0;
       for (od = 0; od < out_d; ++od) {
         const int32_t start_d = od * strides[0] - pads[0];
@@ -60,7 +63,7 @@ void kiln_conv_s8(const int8_t* x, const int8_t* w, const int32_t* bias, int8_t*
               }
             }
             y_out[(od * out_h + oh) * out_w + ow] =
-                (int8_t)kiln_offset_clamp(kiln_requantize32(acc, requant_mode, multiplier, shift),
+                (int8_t)kiln_offset_clamp(kiln_requantize32(acc, strategy, multiplier, shift),
                                           y_zero_point, act_min, act_max);
           }
         }
