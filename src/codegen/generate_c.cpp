@@ -186,13 +186,20 @@ class Generator {
     std::vector<const Tensor*> weights;
     for (const auto& [name, tensor] : graph_.tensors)
       if (tensor.placement.region == "flash") weights.push_back(&tensor);
-    std::sort(weights.begin(), weights.end(), [](const Tensor* a, const Tensor* b) {
+    std::stable_sort(weights.begin(), weights.end(), [](const Tensor* a, const Tensor* b) {
       return a->placement.offset < b->placement.offset;
     });
-    for (size_t i = 0; i < weights.size(); ++i) {
-      weight_order_.push_back(weights[i]);
-      weight_symbol_[weights[i]->name] =
-          "w" + std::to_string(i) + "_" + c_identifier(weights[i]->name, 32);
+    // Constants the plan gave one placement (equal bytes) share the first one's array.
+    std::map<int64_t, std::string> symbol_at;
+    for (const Tensor* w : weights) {
+      auto [it, added] = symbol_at.try_emplace(w->placement.offset);
+      if (added) {
+        it->second = "w" + std::to_string(weight_order_.size()) + "_" + c_identifier(w->name, 32);
+        weight_order_.push_back(w);
+      } else {
+        weight_aliases_[it->second].push_back(w->name);
+      }
+      weight_symbol_[w->name] = it->second;
     }
   }
 
@@ -424,9 +431,16 @@ class Generator {
       if (static_cast<int64_t>(t->data.size()) < n * static_cast<int64_t>(dtype_size(t->dtype)))
         throw InternalError("weight '" + t->name + "' holds " + std::to_string(t->data.size()) +
                             " bytes, its array needs " + std::to_string(n) + " elements");
-      w << "/* " << short_name(t->name) << ": " << describe_tensor(*t) << " */\n";
-      w << "static const " << c_type(*t) << " " << weight_symbol_.at(t->name) << "["
-        << std::max<int64_t>(n, 1) << "] " << macro_ << "_ALIGNED = {\n";
+      const std::string& symbol = weight_symbol_.at(t->name);
+      w << "/* " << short_name(t->name) << ": " << describe_tensor(*t);
+      if (auto aliases = weight_aliases_.find(symbol); aliases != weight_aliases_.end()) {
+        w << "; also";
+        for (const std::string& alias : aliases->second) w << " " << short_name(alias);
+        w << " (same bytes)";
+      }
+      w << " */\n";
+      w << "static const " << c_type(*t) << " " << symbol << "[" << std::max<int64_t>(n, 1) << "] "
+        << macro_ << "_ALIGNED = {\n";
       ListWriter list(w);
       if (n == 0) list.add("0");  // C forbids empty arrays; never read (the tensor is empty)
       for (int64_t i = 0; i < n; ++i)
@@ -549,6 +563,8 @@ class Generator {
   std::vector<ScheduledCall> schedule_;
   std::vector<const Tensor*> weight_order_;
   std::map<std::string, std::string> weight_symbol_;
+  // Array symbol -> the other constants it holds (equal bytes share one placement).
+  std::map<std::string, std::vector<std::string>> weight_aliases_;
   std::map<std::string, std::string> param_symbol_;
   std::ostringstream params_;
   std::set<std::string> kernels_;

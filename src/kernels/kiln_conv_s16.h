@@ -5,8 +5,8 @@
 #include "kiln_requant.h"
 
 /* kiln_conv_s8 with int16 activations (16x8): x and y int16, w int8 (w_bits 8 or 4), bias int64
- * or NULL, accumulation in int64, requantization by kiln_requantize64. w_zero_points has
- * out_channels entries, as in kiln_conv_s8.
+ * or NULL, accumulation in int64, requantization by kiln_requantize64. w_zero_points,
+ * multipliers and shifts as in kiln_conv_s8 (KILN_REQUANT_PER_TENSOR: one multiplier and shift).
  * w_zero_points may be NULL: every weight zero point is 0 (symmetric weights, the common case),
  * so no array of zeros is stored. */
 void kiln_conv_s16(const int16_t* x, const int8_t* w, const int64_t* bias, int16_t* y,

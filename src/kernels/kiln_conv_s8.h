@@ -14,7 +14,9 @@
  * requant_mode, multipliers[oc], shifts[oc]), act_min, act_max); act_min/act_max carry the fused
  * activation and the int8 range. w_zero_points, multipliers and shifts have out_channels entries
  * (per-tensor weights repeat their one value; asymmetric per-channel weights give each output
- * channel its own zero point, in the weights' value range: [-128, 127], or [-8, 7] for 4 bits).
+ * channel its own zero point, in the weights' value range: [-128, 127], or [-8, 7] for 4 bits),
+ * except that with KILN_REQUANT_PER_TENSOR in requant_mode multipliers and shifts hold one entry
+ * for every channel (see kiln_requant_channel_mask).
  * w_zero_points may be NULL: every weight zero point is 0 (symmetric weights, the common case),
  * so no array of zeros is stored. */
 void kiln_conv_s8(const int8_t* x, const int8_t* w, const int32_t* bias, int8_t* y, int32_t batch,

@@ -50,6 +50,9 @@ static KILN_ALWAYS_INLINE void kiln_conv_s8_dw_body(
     int32_t k_w, int32_t stride_h, int32_t stride_w, int32_t dil_h, int32_t dil_w, int32_t pad_h,
     int32_t pad_w, int32_t x_zero_point, int32_t y_zero_point, const int32_t* multipliers,
     const int32_t* shifts, int32_t requant_mode, int32_t act_min, int32_t act_max) {
+  /* One multiplier and shift per output channel, or one for all (KILN_REQUANT_PER_TENSOR). */
+  const int32_t rq_mask = kiln_requant_channel_mask(requant_mode);
+  const int32_t strategy = kiln_requant_strategy(requant_mode);
   const int32_t src_plane = in_h * in_w, out_plane = out_h * out_w;
   const int32_t taps = k_h * k_w;
   /* Rows and columns the windows span, from the first padded one. */
@@ -83,7 +86,7 @@ static KILN_ALWAYS_INLINE void kiln_conv_s8_dw_body(
       const int8_t* x_c = x + (n * channels + c) * src_plane;
       const int8_t* w_c = w + c * taps;
       int8_t* y_row = y + (n * channels + c) * out_plane;
-      const int32_t multiplier = multipliers[c], shift = shifts[c];
+      const int32_t multiplier = multipliers[c & rq_mask], shift = shifts[c & rq_mask];
       const int32_t init = bias ? bias[c] : 0;
       int32_t w_sum = 0, init_inside;
       for (kh = 0; kh < taps; ++kh) {
@@ -116,7 +119,7 @@ static KILN_ALWAYS_INLINE void kiln_conv_s8_dw_body(
           y_row[ow] = kiln_fast_requant_s8(
               kiln_dw_border(x_c, in_h, in_w, wk, k_h, k_w, start_h, ow * stride_w - pad_w, dil_h,
                              dil_w, x_zero_point, init),
-              requant_mode, multiplier, shift, y_zero_point, act_min, act_max);
+              strategy, multiplier, shift, y_zero_point, act_min, act_max);
         if (lo < hi) {
           /* Interior: sum x * w, the zero-point term is in init_inside. */
           const int8_t* x_win = x_c + start_h * in_w + lo * stride_w - pad_w;
@@ -142,7 +145,7 @@ static KILN_ALWAYS_INLINE void kiln_conv_s8_dw_body(
                 acc = __smlabb(kiln_sxtb16_ror8(v1), w4, acc);
                 acc = __smlad(__sxtb16((int32_t)v2), w68, acc);
                 acc = __smlabb(kiln_sxtb16_ror8(v2), w7, acc);
-                y_row[ow] = kiln_fast_requant_s8(acc, requant_mode, multiplier, shift, y_zero_point,
+                y_row[ow] = kiln_fast_requant_s8(acc, strategy, multiplier, shift, y_zero_point,
                                                  act_min, act_max);
               }
             } else
@@ -155,7 +158,7 @@ static KILN_ALWAYS_INLINE void kiln_conv_s8_dw_body(
                 acc += r0[0] * w0 + r0[d1] * w1 + r0[d2] * w2;
                 acc += r1[0] * w3 + r1[d1] * w4 + r1[d2] * w5;
                 acc += r2[0] * w6 + r2[d1] * w7 + r2[d2] * w8;
-                y_row[ow] = kiln_fast_requant_s8(acc, requant_mode, multiplier, shift, y_zero_point,
+                y_row[ow] = kiln_fast_requant_s8(acc, strategy, multiplier, shift, y_zero_point,
                                                  act_min, act_max);
               }
           } else {
@@ -165,7 +168,7 @@ static KILN_ALWAYS_INLINE void kiln_conv_s8_dw_body(
                 const int8_t* r = x_win + kh * row_step;
                 for (kw = 0; kw < k_w; ++kw) acc += (int32_t)r[kw * dil_w] * wk[kh * k_w + kw];
               }
-              y_row[ow] = kiln_fast_requant_s8(acc, requant_mode, multiplier, shift, y_zero_point,
+              y_row[ow] = kiln_fast_requant_s8(acc, strategy, multiplier, shift, y_zero_point,
                                                act_min, act_max);
             }
           }
@@ -174,7 +177,7 @@ static KILN_ALWAYS_INLINE void kiln_conv_s8_dw_body(
           y_row[ow] = kiln_fast_requant_s8(
               kiln_dw_border(x_c, in_h, in_w, wk, k_h, k_w, start_h, ow * stride_w - pad_w, dil_h,
                              dil_w, x_zero_point, init),
-              requant_mode, multiplier, shift, y_zero_point, act_min, act_max);
+              strategy, multiplier, shift, y_zero_point, act_min, act_max);
       }
     }
   }

@@ -38,6 +38,9 @@ void kiln_conv_s8_im2col(const int8_t* x, const int8_t* w, const int32_t* bias, 
                          int32_t x_zero_point, const int32_t* w_zero_points, int32_t y_zero_point,
                          const int32_t* multipliers, const int32_t* shifts, int32_t requant_mode,
                          int32_t act_min, int32_t act_max) {
+  /* Group g's tables start at entry g * group_out, or all at entry 0 (KILN_REQUANT_PER_TENSOR);
+   * kiln_patch_outputs reads the flag itself. */
+  const int32_t rq_mask = kiln_requant_channel_mask(requant_mode);
   int16_t patch[2 * KILN_CONV_PATCH_MAX];
   const int32_t in_h = in_size[1], in_w = in_size[2];
   const int32_t out_h = out_size[1], out_w = out_size[2];
@@ -63,8 +66,8 @@ void kiln_conv_s8_im2col(const int8_t* x, const int8_t* w, const int32_t* bias, 
                              taps, k, patch);
         }
         kiln_patch_outputs(patch, count, w + oc0 * taps, bias ? bias + oc0 : NULL, y_group, p,
-                           out_plane, group_out, taps, y_zero_point, multipliers + oc0,
-                           shifts + oc0, requant_mode, act_min, act_max);
+                           out_plane, group_out, taps, y_zero_point, multipliers + (oc0 & rq_mask),
+                           shifts + (oc0 & rq_mask), requant_mode, act_min, act_max);
       }
     }
   }

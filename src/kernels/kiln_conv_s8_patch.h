@@ -118,6 +118,9 @@ static inline void kiln_patch_outputs(const int16_t* patch, int32_t count, const
                                       int32_t y_zero_point, const int32_t* multipliers,
                                       const int32_t* shifts, int32_t requant_mode, int32_t act_min,
                                       int32_t act_max) {
+  /* One multiplier and shift per output channel, or one for all (KILN_REQUANT_PER_TENSOR). */
+  const int32_t rq_mask = kiln_requant_channel_mask(requant_mode);
+  const int32_t strategy = kiln_requant_strategy(requant_mode);
   int32_t oc = 0;
   if (count == 2) {
     for (; oc + 2 <= out_channels; oc += 2) {
@@ -127,22 +130,23 @@ static inline void kiln_patch_outputs(const int16_t* patch, int32_t count, const
       s[0] = s[1] = bias ? bias[oc] : 0;
       s[2] = s[3] = bias ? bias[oc + 1] : 0;
       kiln_patch_dot_2x2(patch, w + oc * taps, w + (oc + 1) * taps, taps, s);
-      ya[0] = kiln_fast_requant_s8(s[0], requant_mode, multipliers[oc], shifts[oc], y_zero_point,
-                                   act_min, act_max);
-      ya[1] = kiln_fast_requant_s8(s[1], requant_mode, multipliers[oc], shifts[oc], y_zero_point,
-                                   act_min, act_max);
-      yb[0] = kiln_fast_requant_s8(s[2], requant_mode, multipliers[oc + 1], shifts[oc + 1],
+      ya[0] = kiln_fast_requant_s8(s[0], strategy, multipliers[oc & rq_mask], shifts[oc & rq_mask],
                                    y_zero_point, act_min, act_max);
-      yb[1] = kiln_fast_requant_s8(s[3], requant_mode, multipliers[oc + 1], shifts[oc + 1],
+      ya[1] = kiln_fast_requant_s8(s[1], strategy, multipliers[oc & rq_mask], shifts[oc & rq_mask],
                                    y_zero_point, act_min, act_max);
+      yb[0] = kiln_fast_requant_s8(s[2], strategy, multipliers[(oc + 1) & rq_mask],
+                                   shifts[(oc + 1) & rq_mask], y_zero_point, act_min, act_max);
+      yb[1] = kiln_fast_requant_s8(s[3], strategy, multipliers[(oc + 1) & rq_mask],
+                                   shifts[(oc + 1) & rq_mask], y_zero_point, act_min, act_max);
     }
   }
   for (; oc < out_channels; ++oc) {
     int32_t k;
     for (k = 0; k < count; ++k) {
       const int32_t acc = kiln_patch_dot_1x1(patch, k, w + oc * taps, taps, bias ? bias[oc] : 0);
-      y[oc * out_plane + pixel + k] = kiln_fast_requant_s8(
-          acc, requant_mode, multipliers[oc], shifts[oc], y_zero_point, act_min, act_max);
+      y[oc * out_plane + pixel + k] =
+          kiln_fast_requant_s8(acc, strategy, multipliers[oc & rq_mask], shifts[oc & rq_mask],
+                               y_zero_point, act_min, act_max);
     }
   }
 }

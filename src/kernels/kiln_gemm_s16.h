@@ -5,7 +5,8 @@
 #include "kiln_requant.h"
 
 /* kiln_gemm_s8 with int16 a and y (16x8), int8 b, int64 bias or NULL, int64 accumulation,
- * kiln_requantize64. b_zero_points has n entries, as in kiln_gemm_s8.
+ * kiln_requantize64. b_zero_points, multipliers and shifts as in kiln_gemm_s8
+ * (KILN_REQUANT_PER_TENSOR: one multiplier and shift).
  * b_zero_points may be NULL: every weight zero point is 0 (symmetric weights, the common case),
  * so no array of zeros is stored. */
 void kiln_gemm_s16(const int16_t* a, const int8_t* b, const int64_t* bias, int16_t* y, int32_t m,

@@ -10,7 +10,8 @@
  * strides as in kiln_gemm_f32 (a[i, p] = a[i * a_stride_m + p * a_stride_k], b likewise), so
  * transposed operands cost nothing. b holds w_bits 8 or 4 (packed, element index as computed by
  * the strides) values. bias: int32 [n] or NULL. b_zero_points, multipliers and shifts have n
- * entries, one per output column (per-tensor weights repeat their one value).
+ * entries, one per output column (per-tensor weights repeat their one value); with
+ * KILN_REQUANT_PER_TENSOR in requant_mode, multipliers and shifts hold one entry for every column.
  * b_zero_points may be NULL: every weight zero point is 0 (symmetric weights, the common case),
  * so no array of zeros is stored. */
 void kiln_gemm_s8(const int8_t* a, const int8_t* b, const int32_t* bias, int8_t* y, int32_t m,

@@ -8,6 +8,9 @@ void kiln_gemm_s8_fc(const int8_t* a, const int8_t* b, const int32_t* bias, int8
                      const int32_t* b_zero_points, int32_t y_zero_point, const int32_t* multipliers,
                      const int32_t* shifts, int32_t requant_mode, int32_t act_min,
                      int32_t act_max) {
+  /* One multiplier and shift per output channel, or one for all (KILN_REQUANT_PER_TENSOR). */
+  const int32_t rq_mask = kiln_requant_channel_mask(requant_mode);
+  const int32_t strategy = kiln_requant_strategy(requant_mode);
   int32_t i, j, p;
 #ifdef KILN_S8_DSP
   /* -a_zero_point in both int16 lanes (a - a_zero_point fits int16: |.| <= 255). */
@@ -40,8 +43,9 @@ void kiln_gemm_s8_fc(const int8_t* a, const int8_t* b, const int32_t* bias, int8
       for (q = 0; q < 16; ++q) {
         int32_t lanes[4];
         vst1q_s32(lanes, acc[q / 4]);
-        y_row[j + q] = kiln_fast_requant_s8(lanes[q % 4], requant_mode, multipliers[j + q],
-                                            shifts[j + q], y_zero_point, act_min, act_max);
+        y_row[j + q] =
+            kiln_fast_requant_s8(lanes[q % 4], strategy, multipliers[(j + q) & rq_mask],
+                                 shifts[(j + q) & rq_mask], y_zero_point, act_min, act_max);
       }
     }
 #endif
@@ -85,14 +89,15 @@ void kiln_gemm_s8_fc(const int8_t* a, const int8_t* b, const int32_t* bias, int8
       }
       for (q = 0; q < 4; ++q)
         y_row[j + q] =
-            kiln_fast_requant_s8(q == 0 ? s0 : (q == 1 ? s1 : (q == 2 ? s2 : s3)), requant_mode,
-                                 multipliers[j + q], shifts[j + q], y_zero_point, act_min, act_max);
+            kiln_fast_requant_s8(q == 0 ? s0 : (q == 1 ? s1 : (q == 2 ? s2 : s3)), strategy,
+                                 multipliers[(j + q) & rq_mask], shifts[(j + q) & rq_mask],
+                                 y_zero_point, act_min, act_max);
     }
     for (; j < n; ++j) {
       int32_t acc = bias ? bias[j] : 0;
       for (p = 0; p < k; ++p) acc += ((int32_t)a_row[p] - a_zero_point) * b[p * b_stride_k + j];
-      y_row[j] = kiln_fast_requant_s8(acc, requant_mode, multipliers[j], shifts[j], y_zero_point,
-                                      act_min, act_max);
+      y_row[j] = kiln_fast_requant_s8(acc, strategy, multipliers[j & rq_mask], shifts[j & rq_mask],
+                                      y_zero_point, act_min, act_max);
     }
   }
 }

@@ -8,6 +8,9 @@ void kiln_gemm_s8_fc_nk(const int8_t* a, const int8_t* b, const int32_t* bias, i
                         int32_t a_zero_point, const int32_t* b_zero_points, int32_t y_zero_point,
                         const int32_t* multipliers, const int32_t* shifts, int32_t requant_mode,
                         int32_t act_min, int32_t act_max) {
+  /* One multiplier and shift per output channel, or one for all (KILN_REQUANT_PER_TENSOR). */
+  const int32_t rq_mask = kiln_requant_channel_mask(requant_mode);
+  const int32_t strategy = kiln_requant_strategy(requant_mode);
   int32_t i, j, p;
 #if defined(KILN_S8_DSP) && !defined(KILN_S8_MVE)
   /* -a_zero_point in both int16 lanes (a - a_zero_point fits int16: |.| <= 255). */
@@ -61,8 +64,9 @@ void kiln_gemm_s8_fc_nk(const int8_t* a, const int8_t* b, const int32_t* bias, i
       }
       for (q = 0; q < 4; ++q)
         y_row[j + q] =
-            kiln_fast_requant_s8(q == 0 ? s0 : (q == 1 ? s1 : (q == 2 ? s2 : s3)), requant_mode,
-                                 multipliers[j + q], shifts[j + q], y_zero_point, act_min, act_max);
+            kiln_fast_requant_s8(q == 0 ? s0 : (q == 1 ? s1 : (q == 2 ? s2 : s3)), strategy,
+                                 multipliers[(j + q) & rq_mask], shifts[(j + q) & rq_mask],
+                                 y_zero_point, act_min, act_max);
     }
 #endif
     for (; j < n; ++j) {
@@ -75,8 +79,8 @@ void kiln_gemm_s8_fc_nk(const int8_t* a, const int8_t* b, const int32_t* bias, i
                             vldrbq_s16(b_row + p));
 #endif
       for (; p < k; ++p) acc += ((int32_t)a_row[p] - a_zero_point) * b_row[p];
-      y_row[j] = kiln_fast_requant_s8(acc, requant_mode, multipliers[j], shifts[j], y_zero_point,
-                                      act_min, act_max);
+      y_row[j] = kiln_fast_requant_s8(acc, strategy, multipliers[j & rq_mask], shifts[j & rq_mask],
+                                      y_zero_point, act_min, act_max);
     }
   }
 }

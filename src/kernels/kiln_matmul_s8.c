@@ -6,6 +6,9 @@ void kiln_matmul_s8(const int8_t* a, const int8_t* b, int8_t* y, int32_t batch_r
                     int32_t a_zero_point, const int32_t* b_zero_points, int32_t y_zero_point,
                     const int32_t* multipliers, const int32_t* shifts, int32_t requant_mode,
                     int32_t act_min, int32_t act_max) {
+  /* One multiplier and shift per output channel, or one for all (KILN_REQUANT_PER_TENSOR). */
+  const int32_t rq_mask = kiln_requant_channel_mask(requant_mode);
+  const int32_t strategy = kiln_requant_strategy(requant_mode);
   int32_t index[KILN_MAX_RANK];
   int32_t batches = 1, a_offset = 0, b_offset = 0;
   int32_t d, t, i, j, p;
@@ -25,8 +28,8 @@ void kiln_matmul_s8(const int8_t* a, const int8_t* b, int8_t* y, int32_t batch_r
         for (p = 0; p < k; ++p)
           acc += ((int32_t)a_row[p] - a_zero_point) * ((int32_t)b_mat[p * n + j] - b_zero_point);
         y_mat[i * n + j] = (int8_t)kiln_offset_clamp(
-            kiln_requantize32(acc, requant_mode, multipliers[j], shifts[j]), y_zero_point, act_min,
-            act_max);
+            kiln_requantize32(acc, strategy, multipliers[j & rq_mask], shifts[j & rq_mask]),
+            y_zero_point, act_min, act_max);
       }
     }
     /* Advance the batch index like an odometer, keeping both operand offsets in step. */

@@ -8,7 +8,8 @@
  * broadcasting exactly as kiln_matmul_f32: y[b] = requant(a[b] @ b[b]) per batch index.
  * Each output element: clamp(y_zero_point + kiln_requantize32(sum_k (a - a_zero_point) *
  * (b - b_zero_points[col]), requant_mode, multipliers[col], shifts[col]), act_min, act_max) where
- * col is the output column (b_zero_points, multipliers, shifts: n entries; per-tensor repeats).
+ * col is the output column (b_zero_points, multipliers, shifts: n entries; per-tensor repeats;
+ * with KILN_REQUANT_PER_TENSOR in requant_mode, multipliers and shifts hold one entry).
  * b_zero_points may be NULL: every weight zero point is 0 (symmetric weights, the common case),
  * so no array of zeros is stored. */
 void kiln_matmul_s8(const int8_t* a, const int8_t* b, int8_t* y, int32_t batch_rank,

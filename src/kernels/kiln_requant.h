@@ -18,6 +18,24 @@
  * with `multiplier` holding the IEEE-754 bits of the float32 M (`shift` ignored). Emulated with
  * integers only (kiln_single_rounding_multiply), so no FPU or soft-float library is involved. */
 #define KILN_REQUANT_SINGLE 2
+/* Flag added to a strategy in the requant_mode argument of the per-channel kernels (conv, gemm,
+ * matmul): `multipliers` and `shifts` then hold a single entry that applies to every output
+ * channel (per-tensor weights, or per-channel scales that all agree), so the generated code stores
+ * one value instead of a table of repeats. Without it they hold one entry per output channel.
+ * Those kernels take the flag off at entry (kiln_requant_strategy) and index the tables with
+ * `c & kiln_requant_channel_mask(requant_mode)`; kiln_requantize32/64 take the strategy alone. */
+#define KILN_REQUANT_PER_TENSOR 4
+
+/* The strategy of a requant_mode (KILN_REQUANT_FIXED_POINT, _SHIFT or _SINGLE), flags removed. */
+static inline int32_t kiln_requant_strategy(int32_t mode) {
+  return mode & ~KILN_REQUANT_PER_TENSOR;
+}
+
+/* Mask giving the table index of output channel c as `c & mask`: 0 (entry 0 for every channel)
+ * under KILN_REQUANT_PER_TENSOR, all bits set (entry c) otherwise. */
+static inline int32_t kiln_requant_channel_mask(int32_t mode) {
+  return (mode & KILN_REQUANT_PER_TENSOR) ? 0 : -1;
+}
 
 /* Element types of quantized buffers in the generic kernels. */
 #define KILN_QTYPE_S8 0

@@ -1,7 +1,10 @@
 #include "memory/memory_plan.hpp"
 
+#include <map>
 #include <numeric>
 #include <set>
+#include <string_view>
+#include <utility>
 
 #include "ir/error.hpp"
 #include "memory/schedule.hpp"
@@ -43,6 +46,25 @@ OrderPlan plan_current_order(const Graph& graph, const MemoryPlanOptions& option
   untied.liveness.lagged_nodes.clear();
   untied.layout = plan_arena(untied.liveness.buffers);
   return untied.layout.arena_bytes < plan.layout.arena_bytes ? std::move(untied) : std::move(plan);
+}
+
+// Lays the weights out in flash in the given order. A constant with the same element type and
+// the same bytes as one already placed (a bias, lookup table or weight repeated across layers)
+// shares its placement: one array in the generated code, counted once in weight_bytes.
+void place_weights(Graph& graph, const std::vector<std::string>& weights, MemoryPlan& plan) {
+  std::map<std::pair<DType, std::string_view>, Placement> placed;
+  int64_t flash_offset = 0;
+  for (const std::string& name : weights) {
+    Tensor& t = graph.tensor(name);
+    const std::string_view bytes(reinterpret_cast<const char*>(t.data.data()), t.data.size());
+    const auto [it, added] = placed.try_emplace({t.dtype, bytes});
+    if (added) {
+      it->second = {"flash", flash_offset, align_up(t.bytes(), kArenaAlignment)};
+      flash_offset += it->second.size;
+      plan.weight_bytes += t.bytes();
+    }
+    t.placement = it->second;
+  }
 }
 
 }  // namespace
@@ -110,13 +132,7 @@ MemoryPlan plan_memory(Graph& graph, const MemoryPlanOptions& options) {
       if (arg.kind == KernelArg::Kind::Input) add_weight(arg.tensor);
   }
   for (const std::string& name : graph.outputs) add_weight(name);
-  int64_t flash_offset = 0;
-  for (const std::string& name : weights) {
-    Tensor& t = graph.tensor(name);
-    t.placement = {"flash", flash_offset, align_up(t.bytes(), kArenaAlignment)};
-    flash_offset += t.placement.size;
-    plan.weight_bytes += t.bytes();
-  }
+  place_weights(graph, weights, plan);
   return plan;
 }
 

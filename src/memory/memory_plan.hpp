@@ -3,7 +3,8 @@
 // Tensor::placement:
 //   "arena" — intermediates, packed into one arena by lifetime (liveness.hpp, arena_planner.hpp);
 //   "io"    — graph inputs and outputs, in caller-owned buffers (offset 0 in their own buffer);
-//   "flash" — constants the kernels read (weights), laid out back to back, 16-byte aligned.
+//   "flash" — constants the kernels read (weights), laid out back to back, 16-byte aligned;
+//             constants with equal element type and bytes share one placement (one array).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,7 +36,7 @@ struct MemoryPlan {
   std::vector<std::string> schedule;
   bool reordered = false;       // the schedule differs from the order plan_memory() was given
   std::string schedule_method;  // "exact", "greedy" or "given" (reordering off)
-  int64_t weight_bytes = 0;     // sum of the constants kernels read (unpadded)
+  int64_t weight_bytes = 0;     // sum of the constants kernels read (unpadded, shared ones once)
   int64_t io_bytes = 0;         // sum of graph input and output bytes
 
   // Offset of an arena tensor; InternalError if the tensor is not in the arena.

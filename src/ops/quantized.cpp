@@ -8,6 +8,10 @@
 #include "ir/error.hpp"
 #include "ops/op_registry.hpp"
 
+extern "C" {
+#include "kiln_requant.h"
+}
+
 namespace kiln {
 
 bool is_quantized(const Tensor& tensor) {
@@ -119,7 +123,18 @@ Requantization requantization(const Node& node, const std::vector<ScaleRatio>& r
   return r;
 }
 
+bool all_channels_agree(const Requantization& r) {
+  auto uniform = [](const std::vector<int64_t>& v) {
+    return !v.empty() && std::all_of(v.begin(), v.end(), [&](int64_t x) { return x == v[0]; });
+  };
+  return uniform(r.multipliers) && uniform(r.shifts);
+}
+
 void add_requant_args(KernelCall& call, const Requantization& r) {
+  if (all_channels_agree(r)) {
+    call.ints({r.multipliers[0]}).ints({r.shifts[0]}).i(r.mode | KILN_REQUANT_PER_TENSOR);
+    return;
+  }
   call.ints(r.multipliers).ints(r.shifts).i(r.mode);
 }
 

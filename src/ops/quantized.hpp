@@ -65,6 +65,12 @@ struct Requantization {
 };
 Requantization requantization(const Node& node, const std::vector<ScaleRatio>& ratios,
                               bool allow_single = true);
+// Every channel has the same multiplier and the same shift (and there is at least one channel).
+bool all_channels_agree(const Requantization& r);
+// Appends the per-channel kernels' (conv, gemm, matmul) multipliers, shifts and requant_mode:
+// one entry each and the KILN_REQUANT_PER_TENSOR flag (kiln_requant.h) when all channels agree
+// (per-tensor weights, or per-channel scales that happen to be equal), so no table of repeats is
+// stored; one entry per channel otherwise.
 void add_requant_args(KernelCall& call, const Requantization& r);
 
 // Appends act_min, act_max: the node's fused activation as a clamp in the output's domain.

@@ -80,7 +80,8 @@ static void put_int(char* out, int32_t v) {
   put_text(out, text);
 }
 
-/* Random requantization: per-channel multipliers and shifts, a mode, a fused clamp. */
+/* Random requantization: per-channel multipliers and shifts (or per-tensor: the
+ * KILN_REQUANT_PER_TENSOR flag), a mode, a fused clamp. */
 typedef struct {
   int32_t mode, y_zero_point, act_min, act_max;
 } requant_params;
@@ -101,6 +102,9 @@ static requant_params random_requant(int32_t channels) {
                     : (int32_t)(0x40000000u + (rnd() & 0x3FFFFFFFu));
     g_shift[c] = r.mode == KILN_REQUANT_SHIFT ? rnd_range(-14, 1) : rnd_range(-12, 1);
   }
+  /* A quarter of the layers requantize per tensor: only entry 0 applies, the others (drawn above,
+   * all different) must be ignored by every kernel. */
+  if (rnd_range(0, 3) == 0) r.mode |= KILN_REQUANT_PER_TENSOR;
   if (clamp == 0) {
     r.act_min = -128;
     r.act_max = 127;

@@ -640,6 +640,75 @@ TEST(QuantKernels, PerChannelWeightZeroPointsApplyToTheirOwnChannel) {
   EXPECT_EQ(std::vector<int32_t>(y8.begin(), y8.end()), expected);
 }
 
+// KILN_REQUANT_PER_TENSOR: the per-channel kernels then take multipliers[0] and shifts[0] for
+// every output channel. With the flag, tables whose other entries hold unrelated values must give
+// exactly what the tables repeating entry 0 give without it, for each kernel and strategy.
+TEST(QuantKernels, PerTensorRequantFlagUsesEntryZeroForEveryChannel) {
+  Rng rng(2026);
+  constexpr int32_t kChannels = 5, kTaps = 3;
+  const int32_t in[3] = {1, 1, kTaps}, out[3] = {1, 1, 1}, kernel[3] = {1, 1, kTaps},
+                ones[3] = {1, 1, 1}, pads[3] = {0, 0, 0}, dims[1] = {1}, zero[1] = {0};
+  for (int iter = 0; iter < 200; ++iter) {
+    const int32_t strategy = static_cast<int32_t>(
+        rng(0, 2) == 0 ? KILN_REQUANT_SINGLE
+                       : (rng(0, 1) ? KILN_REQUANT_FIXED_POINT : KILN_REQUANT_SHIFT));
+    std::vector<int32_t> mults(kChannels), shifts(kChannels);
+    for (int32_t c = 0; c < kChannels; ++c) {
+      mults[c] = strategy == KILN_REQUANT_SINGLE
+                     ? std::bit_cast<int32_t>(static_cast<float>(rng.real(1e-4, 0.05)))
+                     : static_cast<int32_t>(rng(1 << 30, kMax32));
+      shifts[c] = static_cast<int32_t>(rng(-10, 0));
+    }
+    const std::vector<int32_t> rep_mults(kChannels, mults[0]), rep_shifts(kChannels, shifts[0]);
+    const int32_t flagged = strategy | KILN_REQUANT_PER_TENSOR;
+    std::vector<int8_t> x8(kTaps), w(kChannels * kTaps);
+    std::vector<int16_t> x16(kTaps);
+    for (int8_t& v : x8) v = static_cast<int8_t>(rng(-128, 127));
+    for (int16_t& v : x16) v = static_cast<int16_t>(rng(-32768, 32767));
+    for (int8_t& v : w) v = static_cast<int8_t>(rng(-128, 127));
+    const int32_t x_zp = static_cast<int32_t>(rng(-20, 20)),
+                  y_zp = static_cast<int32_t>(rng(-9, 9));
+    SCOPED_TRACE("iteration " + std::to_string(iter) + ", strategy " + std::to_string(strategy));
+    // Conv: x [1, 1, 1, 1, 3], w [5, 1, 1, 1, 3]; Gemm/MatMul: a [1, 3], b [3, 5] (w read as
+    // [k, n] with strides 5, 1).
+    std::vector<int8_t> want8(kChannels), got8(kChannels);
+    std::vector<int16_t> want16(kChannels), got16(kChannels);
+    kiln_conv_s8(x8.data(), w.data(), nullptr, want8.data(), 1, 1, kChannels, 1, in, out, kernel,
+                 ones, ones, pads, 8, x_zp, nullptr, y_zp, rep_mults.data(), rep_shifts.data(),
+                 strategy, -128, 127);
+    kiln_conv_s8(x8.data(), w.data(), nullptr, got8.data(), 1, 1, kChannels, 1, in, out, kernel,
+                 ones, ones, pads, 8, x_zp, nullptr, y_zp, mults.data(), shifts.data(), flagged,
+                 -128, 127);
+    EXPECT_EQ(got8, want8) << "kiln_conv_s8";
+    kiln_conv_s16(x16.data(), w.data(), nullptr, want16.data(), 1, 1, kChannels, 1, in, out, kernel,
+                  ones, ones, pads, 8, x_zp, nullptr, y_zp, rep_mults.data(), rep_shifts.data(),
+                  strategy, -32768, 32767);
+    kiln_conv_s16(x16.data(), w.data(), nullptr, got16.data(), 1, 1, kChannels, 1, in, out, kernel,
+                  ones, ones, pads, 8, x_zp, nullptr, y_zp, mults.data(), shifts.data(), flagged,
+                  -32768, 32767);
+    EXPECT_EQ(got16, want16) << "kiln_conv_s16";
+    kiln_gemm_s8(x8.data(), w.data(), nullptr, want8.data(), 1, kChannels, kTaps, kTaps, 1,
+                 kChannels, 1, 8, x_zp, nullptr, y_zp, rep_mults.data(), rep_shifts.data(),
+                 strategy, -128, 127);
+    kiln_gemm_s8(x8.data(), w.data(), nullptr, got8.data(), 1, kChannels, kTaps, kTaps, 1,
+                 kChannels, 1, 8, x_zp, nullptr, y_zp, mults.data(), shifts.data(), flagged, -128,
+                 127);
+    EXPECT_EQ(got8, want8) << "kiln_gemm_s8";
+    kiln_gemm_s16(x16.data(), w.data(), nullptr, want16.data(), 1, kChannels, kTaps, kTaps, 1,
+                  kChannels, 1, 8, x_zp, nullptr, y_zp, rep_mults.data(), rep_shifts.data(),
+                  strategy, -32768, 32767);
+    kiln_gemm_s16(x16.data(), w.data(), nullptr, got16.data(), 1, kChannels, kTaps, kTaps, 1,
+                  kChannels, 1, 8, x_zp, nullptr, y_zp, mults.data(), shifts.data(), flagged,
+                  -32768, 32767);
+    EXPECT_EQ(got16, want16) << "kiln_gemm_s16";
+    kiln_matmul_s8(x8.data(), w.data(), want8.data(), 1, dims, zero, zero, 1, kChannels, kTaps,
+                   x_zp, nullptr, y_zp, rep_mults.data(), rep_shifts.data(), strategy, -128, 127);
+    kiln_matmul_s8(x8.data(), w.data(), got8.data(), 1, dims, zero, zero, 1, kChannels, kTaps, x_zp,
+                   nullptr, y_zp, mults.data(), shifts.data(), flagged, -128, 127);
+    EXPECT_EQ(got8, want8) << "kiln_matmul_s8";
+  }
+}
+
 // Gemm: both operands optionally transposed through the strides; b in 8 or 4 bits.
 template <typename A, typename Bias>
 void run_gemm_case(Rng& rng, int iter) {

@@ -10,11 +10,15 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <set>
+#include <sstream>
 
 #include "codegen/compile.hpp"
 #include "frontend/load_model.hpp"
 #include "interpreter/interpreter.hpp"
+#include "ops/op_registry.hpp"
+#include "pass_test_util.hpp"
 #include "passes/infer_shapes.hpp"
 #include "passes/pipeline.hpp"
 #include "quant/calibrate.hpp"
@@ -23,6 +27,10 @@
 #include "quant_int16_chain.hpp"
 #include "verify/process.hpp"
 #include "verify/tensor_io.hpp"
+
+extern "C" {
+#include "kiln_requant.h"
+}
 
 namespace kiln {
 namespace {
@@ -50,13 +58,16 @@ int main(int argc, char** argv) {
 }
 )";
 
-// Compiles `g` into `dir` with `kernels` and builds the harness with the host C compiler.
-void build_harness(const Graph& g, const std::string& kernels, const fs::path& dir) {
+// Compiles `g` into `dir` with `kernels` and builds the harness with the host C compiler; the
+// compile result goes to `compiled` when given.
+void build_harness(const Graph& g, const std::string& kernels, const fs::path& dir,
+                   CompileResult* compiled = nullptr) {
   fs::remove_all(dir);
   CompileOptions compile;
   compile.name = "net";
   compile.kernels = kernels;
   const CompileResult result = compile_graph(g, compile, dir);
+  if (compiled) *compiled = result;
   std::ifstream model(dir / "net.c");
   const std::string model_text((std::istreambuf_iterator<char>(model)),
                                std::istreambuf_iterator<char>());
@@ -308,6 +319,185 @@ TEST(QuantCodegen, PerAxisWeightZeroPointsFromQdqMatchOnnxRuntime) {
     for (size_t s = 0; s < inputs.size(); ++s)
       EXPECT_EQ(run_harness(dir, inputs[s], outputs[s]).data, outputs[s].data)
           << "sample " << s << ", kernels " << kernels;
+    fs::remove_all(dir);
+  }
+}
+
+// A float net x[1, 16] -> Gemm(w1) -> Relu -> Gemm(w2) -> y[1, 8], weights [k, n]. Each output
+// channel of w1 reaches +-0.5 (per-channel symmetric scales all equal); w2 is random.
+Graph two_gemm_net() {
+  std::vector<float> w1(16 * 8);
+  std::mt19937 rng(77);
+  std::uniform_real_distribution<float> small(-0.4f, 0.4f);
+  for (float& v : w1) v = small(rng);
+  for (int n = 0; n < 8; ++n) w1[static_cast<size_t>((n * 3) % 16 * 8 + n)] = n % 2 ? 0.5f : -0.5f;
+  return pass_test::Builder("two_gemm")
+      .input("x", {1, 16})
+      .constant("w1", {16, 8}, w1)
+      .random("b1", {8}, -0.1f, 0.1f)
+      .random("w2", {8, 8})
+      .random("b2", {8}, -0.1f, 0.1f)
+      .node("Gemm", {"x", "w1", "b1"}, {"h"})
+      .node("Relu", {"h"}, {"r"})
+      .node("Gemm", {"r", "w2", "b2"}, {"y"})
+      .output("y")
+      .inferred();
+}
+
+Graph quantized_per_channel(Graph g) {
+  std::vector<TensorMap> samples;
+  for (unsigned i = 0; i < 8; ++i) samples.push_back(pass_test::random_inputs(g, 300 + i));
+  QuantizeOptions o;
+  o.enabled = true;
+  o.progress = false;
+  o.defaults.per_channel_weights = true;
+  o.defaults.symmetric_weights = true;
+  quantize_graph(g, o, samples);
+  return g;
+}
+
+// The quantized Gemm nodes of `g`, in order.
+std::vector<const Node*> gemm_nodes(const Graph& g) {
+  std::vector<const Node*> out;
+  for (const Node& node : g.nodes)
+    if (node.op_type == "Gemm") out.push_back(&node);
+  return out;
+}
+
+std::string file_text(const fs::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The "static const int32_t kN[count] = {...};" parameter arrays of a generated net.c.
+std::vector<std::vector<std::string>> int32_param_arrays(const std::string& c_source) {
+  static const std::regex array_re(R"(static const int32_t k\d+\[\d+\] = \{([^}]*)\};)");
+  std::vector<std::vector<std::string>> arrays;
+  for (std::sregex_iterator it(c_source.begin(), c_source.end(), array_re), end; it != end; ++it) {
+    std::vector<std::string> values;
+    std::stringstream list((*it)[1].str());
+    for (std::string v; std::getline(list, v, ',');)
+      values.push_back(v.substr(v.find_first_not_of(' ')));
+    arrays.push_back(values);
+  }
+  return arrays;
+}
+
+// Per-channel weights whose scales all agree requantize every channel alike: the lowering passes
+// one multiplier and shift with KILN_REQUANT_PER_TENSOR, the generated code stores no table of
+// repeats, and it still equals the interpreter bit for bit (both kernel sets). A layer whose
+// channels differ keeps its per-channel tables.
+TEST(QuantCodegen, EqualPerChannelMultipliersAreEmittedOnce) {
+  const Graph g = quantized_per_channel(two_gemm_net());
+  const std::vector<const Node*> gemms = gemm_nodes(g);
+  ASSERT_EQ(gemms.size(), 2u);
+  const Tensor& w1 = g.tensor(gemms[0]->inputs[1]);
+  ASSERT_TRUE(w1.quant);
+  ASSERT_EQ(w1.quant->scales.size(), 8u);  // per channel ...
+  EXPECT_EQ(std::set<float>(w1.quant->scales.begin(), w1.quant->scales.end()).size(), 1u);
+  EXPECT_GT(std::set<float>(g.tensor(gemms[1]->inputs[1]).quant->scales.begin(),
+                            g.tensor(gemms[1]->inputs[1]).quant->scales.end())
+                .size(),
+            1u);  // ... and the second layer's differ
+
+  // kiln_gemm_s8(..., multipliers 15, shifts 16, requant_mode 17, ...)
+  const KernelCall uniform = op_for(*gemms[0]).lower(*gemms[0], g);
+  ASSERT_EQ(uniform.function, "kiln_gemm_s8");
+  EXPECT_EQ(uniform.args.at(15).ints.size(), 1u);
+  EXPECT_EQ(uniform.args.at(16).ints.size(), 1u);
+  EXPECT_EQ(uniform.args.at(17).int_value, KILN_REQUANT_FIXED_POINT | KILN_REQUANT_PER_TENSOR);
+  const KernelCall varied = op_for(*gemms[1]).lower(*gemms[1], g);
+  EXPECT_EQ(varied.args.at(15).ints.size(), 8u);
+  EXPECT_EQ(varied.args.at(17).int_value, KILN_REQUANT_FIXED_POINT);
+  const std::string multiplier = std::to_string(uniform.args.at(15).ints[0]);
+  const std::string varied_first = std::to_string(varied.args.at(15).ints[0]);
+
+  std::mt19937 rng(20261207);
+  for (const std::string kernels : {"reference", "fast"}) {
+    SCOPED_TRACE("kernels " + kernels);
+    const fs::path dir = fs::path(::testing::TempDir()) / ("kiln_uniform_requant_" + kernels);
+    build_harness(g, kernels, dir);
+    if (HasFatalFailure()) return;
+    // The first layer's multiplier is stored once, in a one-entry array; the second layer's
+    // eight multipliers are one table.
+    int uniform_arrays = 0, varied_tables = 0;
+    for (const std::vector<std::string>& values : int32_param_arrays(file_text(dir / "net.c"))) {
+      if (std::find(values.begin(), values.end(), multiplier) != values.end()) {
+        EXPECT_EQ(values.size(), 1u) << "multiplier " << multiplier << " repeated";
+        ++uniform_arrays;
+      }
+      if (values.size() == 8 && values[0] == varied_first) ++varied_tables;
+    }
+    EXPECT_EQ(uniform_arrays, 1);
+    EXPECT_EQ(varied_tables, 1);
+    for (int k = 0; k < 4; ++k) {
+      const Tensor input = random_integer_input(g.tensor(g.inputs[0]), rng);
+      const Tensor expected = run_graph(g, {{input.name, input}}).at(g.outputs[0]);
+      EXPECT_EQ(run_harness(dir, input, expected).data, expected.data) << "input " << k;
+    }
+    fs::remove_all(dir);
+  }
+}
+
+// Two layers with equal weights and bias (separate tensors: two branches of one input) are
+// quantized to the same bytes: the memory plan gives them one flash placement, counted once in
+// weight_bytes, and the generated code one array each for the weights and the bias, still equal
+// to the interpreter bit for bit.
+TEST(QuantCodegen, EqualConstantTablesShareOneArray) {
+  const std::vector<float> w = [] {
+    std::vector<float> v(16 * 8);
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+    for (float& x : v) x = d(rng);
+    return v;
+  }();
+  const std::vector<float> b = {0.1f, -0.2f, 0.3f, 0.05f, -0.15f, 0.25f, 0.0f, -0.3f};
+  const Graph g = quantized_per_channel(pass_test::Builder("branches")
+                                            .input("x", {1, 16})
+                                            .constant("wa", {16, 8}, w)
+                                            .constant("ba", {8}, b)
+                                            .constant("wb", {16, 8}, w)
+                                            .constant("bb", {8}, b)
+                                            .node("Gemm", {"x", "wa", "ba"}, {"ya"})
+                                            .node("Gemm", {"x", "wb", "bb"}, {"yb"})
+                                            .node("Add", {"ya", "yb"}, {"y"})
+                                            .output("y")
+                                            .inferred());
+  const std::vector<const Node*> gemms = gemm_nodes(g);
+  ASSERT_EQ(gemms.size(), 2u);
+  for (size_t i = 1; i < 3; ++i) {
+    ASSERT_NE(gemms[0]->inputs[i], gemms[1]->inputs[i]);
+    ASSERT_EQ(g.tensor(gemms[0]->inputs[i]).data, g.tensor(gemms[1]->inputs[i]).data);
+  }
+
+  std::mt19937 rng(20261208);
+  for (const std::string kernels : {"reference", "fast"}) {
+    SCOPED_TRACE("kernels " + kernels);
+    const fs::path dir = fs::path(::testing::TempDir()) / ("kiln_shared_tables_" + kernels);
+    CompileResult compiled;
+    build_harness(g, kernels, dir, &compiled);
+    if (HasFatalFailure()) return;
+    const std::vector<const Node*> planned = gemm_nodes(compiled.graph);
+    ASSERT_EQ(planned.size(), 2u);
+    int64_t one_layer_bytes = 0;
+    for (size_t i = 1; i < 3; ++i) {
+      const Tensor& first = compiled.graph.tensor(planned[0]->inputs[i]);
+      const Tensor& second = compiled.graph.tensor(planned[1]->inputs[i]);
+      EXPECT_EQ(first.placement.region, "flash");
+      EXPECT_EQ(first.placement.offset, second.placement.offset) << first.name;
+      one_layer_bytes += first.bytes();
+    }
+    EXPECT_EQ(compiled.plan.weight_bytes, one_layer_bytes);
+    const std::string c_source = file_text(dir / "net.c");
+    static const std::regex weight_re(R"(static const (int8_t|int32_t) w\d+_\w+\[\d+\])");
+    const auto weight_arrays = std::distance(
+        std::sregex_iterator(c_source.begin(), c_source.end(), weight_re), std::sregex_iterator());
+    EXPECT_EQ(weight_arrays, 2) << c_source;  // one weight matrix, one bias
+    for (int k = 0; k < 4; ++k) {
+      const Tensor input = random_integer_input(g.tensor(g.inputs[0]), rng);
+      const Tensor expected = run_graph(g, {{input.name, input}}).at(g.outputs[0]);
+      EXPECT_EQ(run_harness(dir, input, expected).data, expected.data) << "input " << k;
+    }
     fs::remove_all(dir);
   }
 }
