@@ -44,6 +44,8 @@ nlohmann::json compile_report(const CompileResult& result, const std::string& mo
                                {"lagged_in_place", result.plan.liveness.lagged_nodes}};
   report["weight_bytes"] = result.plan.weight_bytes;
   report["io_bytes"] = result.plan.io_bytes;
+  report["runtime_constants"] = {{"nodes", result.plan.runtime_constant_nodes},
+                                 {"bytes", result.plan.runtime_constant_bytes}};
   report["total_macs"] = result.total_macs;
   report["needs_libm"] = result.code.needs_libm();
   report["kernel_set"] = result.code.kernel_set;
@@ -69,7 +71,7 @@ nlohmann::json compile_report(const CompileResult& result, const std::string& mo
                        {"offset", t.placement.offset},
                        {"size", t.placement.size}});
   }
-  report["tensors"] = tensors;
+  report["tensors"] = std::move(tensors);
   json nodes = json::array();
   for (const Node& node : graph.nodes) {
     json entry = {{"name", node.name}, {"op", node.op_type}};
@@ -83,7 +85,7 @@ nlohmann::json compile_report(const CompileResult& result, const std::string& mo
     }
     nodes.push_back(entry);
   }
-  report["nodes"] = nodes;
+  report["nodes"] = std::move(nodes);
   json files = json::array();
   for (const GeneratedFile& f : result.code.files) files.push_back(f.name);
   report["files"] = files;

@@ -5,6 +5,8 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "codegen/c_literals.hpp"
 #include "codegen/embedded_kernels.hpp"
@@ -106,6 +108,11 @@ class Generator {
       : graph_(graph), plan_(plan), options_(options) {
     name_ = c_identifier(options.name.empty() ? "net" : options.name, 40);
     macro_ = c_macro_prefix(name_);
+    for (size_t k = graph.inputs.size(); k-- > 0;)
+      input_index_[graph.inputs[k]] = static_cast<int>(k);
+    for (size_t k = graph.outputs.size(); k-- > 0;)
+      output_index_[graph.outputs[k]] = static_cast<int>(k);
+    lagged_.insert(plan.liveness.lagged_nodes.begin(), plan.liveness.lagged_nodes.end());
   }
 
   GeneratedCode run() {
@@ -173,9 +180,7 @@ class Generator {
       }
       // A node the plan runs in place with a lag (output overlapping its input) must call a
       // kernel whose loop order allows it: checked on the kernel actually emitted.
-      if (std::find(plan_.liveness.lagged_nodes.begin(), plan_.liveness.lagged_nodes.end(),
-                    node.name) != plan_.liveness.lagged_nodes.end() &&
-          !kernel_processes_planes_in_order(call.function))
+      if (lagged_.count(node.name) && !kernel_processes_planes_in_order(call.function))
         throw InternalError(node.describe() + ": planned in place with a lag but lowered to " +
                             call.function + ", whose loop order does not allow it");
       schedule_.push_back({i, std::move(call)});
@@ -205,10 +210,11 @@ class Generator {
 
   std::string c_type(const Tensor& t) const { return std::string(dtype_c_type(t.dtype)); }
 
-  // First index of `name` in `list`, or -1.
-  static int index_in(const std::vector<std::string>& list, const std::string& name) {
-    auto it = std::find(list.begin(), list.end(), name);
-    return it == list.end() ? -1 : static_cast<int>(it - list.begin());
+  // First index of `name` among the graph inputs (outputs), or -1; hash lookups, so graphs with
+  // thousands of inputs or outputs cost no scan per kernel argument.
+  static int index_in(const std::unordered_map<std::string, int>& index, const std::string& name) {
+    auto it = index.find(name);
+    return it == index.end() ? -1 : it->second;
   }
 
   std::string tensor_pointer(const std::string& name, bool writable, const std::string& where) {
@@ -221,12 +227,12 @@ class Generator {
         throw InternalError(where + ": constant '" + name + "' was not planned into flash");
       return it->second;
     }
-    if (int k = index_in(graph_.inputs, name); k >= 0) {
+    if (int k = index_in(input_index_, name); k >= 0) {
       if (writable) throw InternalError(where + ": writes graph input '" + name + "'");
       used_params_.insert("input" + std::to_string(k));
       return "input" + std::to_string(k);
     }
-    if (int k = index_in(graph_.outputs, name); k >= 0) {
+    if (int k = index_in(output_index_, name); k >= 0) {
       used_params_.insert("output" + std::to_string(k));
       return "output" + std::to_string(k);
     }
@@ -298,17 +304,17 @@ class Generator {
     for (size_t k = 0; k < graph_.outputs.size(); ++k) {
       const std::string& name = graph_.outputs[k];
       const Tensor& t = graph_.tensor(name);
-      const bool written_in_place = !t.constant && !graph_.is_graph_input(name) &&
-                                    index_in(graph_.outputs, name) == static_cast<int>(k);
+      const bool written_in_place = !t.constant && index_in(input_index_, name) < 0 &&
+                                    index_in(output_index_, name) == static_cast<int>(k);
       if (written_in_place) continue;
       std::string source;
       if (t.constant) {
         source = tensor_pointer(name, false, "graph output");
-      } else if (int j = index_in(graph_.inputs, name); j >= 0) {
+      } else if (int j = index_in(input_index_, name); j >= 0) {
         source = "input" + std::to_string(j);
         used_params_.insert(source);
       } else {
-        source = "output" + std::to_string(index_in(graph_.outputs, name));
+        source = "output" + std::to_string(index_in(output_index_, name));
         used_params_.insert(source);
       }
       kernels_.insert("kiln_copy");
@@ -561,6 +567,9 @@ class Generator {
   std::string name_;
   std::string macro_;
   std::vector<ScheduledCall> schedule_;
+  std::unordered_map<std::string, int> input_index_;   // first index of each graph input
+  std::unordered_map<std::string, int> output_index_;  // first index of each graph output
+  std::unordered_set<std::string> lagged_;             // plan_.liveness.lagged_nodes
   std::vector<const Tensor*> weight_order_;
   std::map<std::string, std::string> weight_symbol_;
   // Array symbol -> the other constants it holds (equal bytes share one placement).

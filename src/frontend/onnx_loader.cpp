@@ -374,6 +374,7 @@ class GraphBuilder {
       node.inputs.assign(proto.input().begin(), proto.input().end());
       node.outputs.assign(proto.output().begin(), proto.output().end());
       if (node.op_type.empty()) throw Error(fmt::format("node '{}' has no op_type", node.name));
+      check_node_arity(node);
       const int opset = opsets_.of(node.domain);
 
       const bool is_constant = node.domain.empty() && node.op_type == "Constant";

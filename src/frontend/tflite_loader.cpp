@@ -181,6 +181,7 @@ class Builder {
   }
 
   Shape shape_of(int index, const OpContext* ctx) const {
+    reject_sparse(index, ctx);
     const tfl::Tensor& t = tensor_at(index, ctx);
     Shape shape;
     if (t.shape())
@@ -206,8 +207,19 @@ class Builder {
 
   size_t rank_of(int index, const OpContext* ctx) const { return shape_of(index, ctx).size(); }
 
+  // Sparse tensors (sparsity parameters: a compressed filter) are not supported: their buffer
+  // holds only the nonzero values, so reading it as dense would compute wrong results.
+  void reject_sparse(int index, const OpContext* ctx) const {
+    if (!tensor_at(index, ctx).sparsity()) return;
+    const std::string what = fmt::format(
+        "{}: sparse tensors (sparsity parameters) are not supported", tensor_label(index));
+    if (ctx) ctx->unsupported(what);
+    throw UnsupportedError(what);
+  }
+
   // The tensor's constant data, or an empty span if it has none (runtime tensor).
   std::span<const uint8_t> buffer_of(int index, const OpContext* ctx) const {
+    reject_sparse(index, ctx);
     const tfl::Tensor& t = tensor_at(index, ctx);
     const uint32_t b = t.buffer();
     if (b == 0) return {};  // buffer 0 is the empty sentinel
@@ -980,6 +992,9 @@ class Builder {
   void concatenation(const OpContext& ctx) {
     const size_t n = ctx.op->inputs() ? ctx.op->inputs()->size() : 0;
     if (n < 1) ctx.fail("expects at least 1 input");
+    if (n > kMaxNodeInputs)
+      ctx.fail(
+          fmt::format("has {} inputs, more than kiln accepts per node ({})", n, kMaxNodeInputs));
     require_io(ctx, n, n);
     const auto& o = options(ctx, ctx.op->builtin_options_as_ConcatenationOptions());
     const int y = output_index(ctx);

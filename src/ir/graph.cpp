@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <queue>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "ir/error.hpp"
 
@@ -116,7 +118,7 @@ void Graph::topo_sort() {
 }
 
 void Graph::remove_unused_tensors() {
-  std::set<std::string> used(inputs.begin(), inputs.end());
+  std::unordered_set<std::string_view> used(inputs.begin(), inputs.end());
   used.insert(outputs.begin(), outputs.end());
   for (const Node& node : nodes) {
     used.insert(node.inputs.begin(), node.inputs.end());
@@ -139,7 +141,11 @@ void Graph::verify() const {
     for (int64_t d : t.shape)
       if (t.shape_known && d < 0) fail("tensor '" + key + "' has a negative dimension");
   }
-  std::set<std::string> available;
+  // Views into the graph's own strings: no copies, hash lookups (verify runs after every pass,
+  // so it must stay linear on 100,000-node graphs).
+  std::unordered_set<std::string_view> available;
+  available.reserve(tensors.size());
+  const std::unordered_set<std::string_view> input_set(inputs.begin(), inputs.end());
   for (const std::string& in : inputs) {
     const Tensor* t = find_tensor(in);
     if (!t) fail("graph input '" + in + "' is not a tensor");
@@ -149,8 +155,10 @@ void Graph::verify() const {
   for (const auto& [key, t] : tensors)
     if (t.constant) available.insert(key);
 
-  std::set<std::string> produced;
-  std::set<std::string> node_names;
+  std::unordered_set<std::string_view> produced;
+  std::unordered_set<std::string_view> node_names;
+  produced.reserve(tensors.size());
+  node_names.reserve(nodes.size());
   for (const Node& node : nodes) {
     if (node.name.empty()) fail("a " + node.op_type + " node has no name");
     if (!node_names.insert(node.name).second) fail("node name '" + node.name + "' is not unique");
@@ -165,7 +173,7 @@ void Graph::verify() const {
       const Tensor* t = find_tensor(out);
       if (!t) fail(node.describe() + " writes unknown tensor '" + out + "'");
       if (t->constant) fail(node.describe() + " writes constant '" + out + "'");
-      if (is_graph_input(out)) fail(node.describe() + " writes graph input '" + out + "'");
+      if (input_set.count(out)) fail(node.describe() + " writes graph input '" + out + "'");
       if (!produced.insert(out).second) fail("tensor '" + out + "' has more than one producer");
       available.insert(out);
     }

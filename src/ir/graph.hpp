@@ -29,6 +29,9 @@ class Graph {
   std::vector<std::string> inputs;  // runtime inputs (never constants)
   std::vector<std::string> outputs;
   bool shapes_inferred = false;
+  // Bytes of constants constant folding has made so far (shape inference, fold-constants,
+  // Range): budgeted in total by check_fold_budget() in passes/infer_shapes.hpp.
+  int64_t folded_bytes = 0;
 
   Tensor& tensor(const std::string& tensor_name);  // throws InternalError if missing
   const Tensor& tensor(const std::string& tensor_name) const;

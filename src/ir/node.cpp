@@ -22,6 +22,16 @@ std::string Node::describe() const {
   return "node '" + name + "' (" + op + ")";
 }
 
+void check_node_arity(const Node& node) {
+  auto check = [&](size_t count, size_t limit, const char* what) {
+    if (count > limit)
+      throw Error(node.describe() + ": has " + std::to_string(count) + " " + what +
+                  ", more than kiln accepts per node (" + std::to_string(limit) + ")");
+  };
+  check(node.inputs.size(), kMaxNodeInputs, "inputs");
+  check(node.outputs.size(), kMaxNodeOutputs, "outputs");
+}
+
 namespace {
 template <typename T>
 const T* typed_attr(const Node& node, const std::string& key, const char* expected) {

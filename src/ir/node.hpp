@@ -56,4 +56,12 @@ struct Node {
   std::string describe() const;
 };
 
+// Most inputs and outputs one node may have. Real models stay far below (the widest Concat in
+// common networks has a few hundred inputs); a 5,000-input Sum or a 10,000-output Split is
+// refused by the frontends before any planning, in one line naming the node and the limit.
+constexpr size_t kMaxNodeInputs = 1024;
+constexpr size_t kMaxNodeOutputs = 1024;
+// Throws Error when the node has more inputs or outputs than the limits above.
+void check_node_arity(const Node& node);
+
 }  // namespace kiln

@@ -1,8 +1,10 @@
 #include "memory/arena_planner.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <functional>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <random>
 
@@ -86,19 +88,62 @@ Chains find_chains(std::span<const ArenaBuffer> buffers) {
 
 }  // namespace
 
+namespace {
+
+// The buffers placed so far, indexed by time so that finding those that overlap a buffer's
+// lifetime costs O(log steps) plus the number found, not the number placed. A placed buffer
+// overlapping [first, last] is either live at `first` (found by a stabbing query on a segment
+// tree over steps, where each buffer sits in the O(log steps) nodes covering its lifetime) or
+// begins inside (first, last] (found in `starts_`), never both, so each is found once.
+class PlacedByTime {
+ public:
+  explicit PlacedByTime(std::span<const ArenaBuffer> buffers) : buffers_(buffers) {
+    int steps = 1;
+    for (const ArenaBuffer& b : buffers) steps = std::max(steps, b.last_step + 1);
+    while (leaves_ < steps) leaves_ *= 2;
+    nodes_.resize(2 * static_cast<size_t>(leaves_));
+  }
+  void add(int index) {
+    const ArenaBuffer& b = buffers_[index];
+    // Bottom-up canonical cover of [first_step, last_step].
+    for (int lo = b.first_step + leaves_, hi = b.last_step + leaves_ + 1; lo < hi;
+         lo /= 2, hi /= 2) {
+      if (lo & 1) nodes_[static_cast<size_t>(lo++)].push_back(index);
+      if (hi & 1) nodes_[static_cast<size_t>(--hi)].push_back(index);
+    }
+    starts_.emplace(b.first_step, index);
+  }
+  template <typename Visit>
+  void for_each_overlapping(int index, Visit visit) const {
+    const ArenaBuffer& b = buffers_[index];
+    for (int node = b.first_step + leaves_; node >= 1; node /= 2)
+      for (int other : nodes_[static_cast<size_t>(node)]) visit(other);
+    for (auto it = starts_.upper_bound(b.first_step);
+         it != starts_.end() && it->first <= b.last_step; ++it)
+      visit(it->second);
+  }
+
+ private:
+  std::span<const ArenaBuffer> buffers_;
+  int leaves_ = 1;
+  std::vector<std::vector<int>> nodes_;
+  std::multimap<int, int> starts_;  // first step -> placed buffer
+};
+
+}  // namespace
+
 ArenaLayout place_in_order(std::span<const ArenaBuffer> buffers, std::span<const int> order) {
   ArenaLayout layout;
   layout.offsets.assign(buffers.size(), 0);
   const Chains chains = find_chains(buffers);
   std::vector<bool> chain_placed(chains.members.size(), false);
-  std::vector<int> placed;
-  placed.reserve(buffers.size());
+  PlacedByTime placed(buffers);
   auto occupied = [&](int index) {
     std::vector<Interval> taken;
-    for (int other : placed)
-      if (buffers[other].overlaps(buffers[index]))
-        taken.push_back(
-            {layout.offsets[other], layout.offsets[other] + reserved_bytes(buffers[other])});
+    placed.for_each_overlapping(index, [&](int other) {
+      taken.push_back(
+          {layout.offsets[other], layout.offsets[other] + reserved_bytes(buffers[other])});
+    });
     return taken;
   };
   for (int index : order) {
@@ -141,7 +186,7 @@ ArenaLayout place_in_order(std::span<const ArenaBuffer> buffers, std::span<const
         layout.offsets[members[m]] = chosen + relative[m];
         layout.arena_bytes = std::max(layout.arena_bytes,
                                       chosen + relative[m] + reserved_bytes(buffers[members[m]]));
-        placed.push_back(members[m]);
+        placed.add(members[m]);
       }
       continue;
     }
@@ -168,11 +213,40 @@ ArenaLayout place_in_order(std::span<const ArenaBuffer> buffers, std::span<const
     if (best_offset < 0) best_offset = cursor;  // on top of everything live at the same time
     layout.offsets[index] = best_offset;
     layout.arena_bytes = std::max(layout.arena_bytes, best_offset + size);
-    placed.push_back(index);
+    placed.add(index);
   }
   layout.arena_bytes = align_up(layout.arena_bytes, kArenaAlignment);
   return layout;
 }
+
+namespace {
+
+// Maximum of values[first..last] in O(1) after O(n log n) setup (a sparse table): each buffer's
+// pressure without walking its lifetime.
+class RangeMax {
+ public:
+  explicit RangeMax(const std::vector<int64_t>& values) {
+    levels_.push_back(values);
+    for (size_t width = 1; 2 * width <= values.size(); width *= 2) {
+      const std::vector<int64_t>& prev = levels_.back();
+      std::vector<int64_t> next(prev.size() - width);
+      for (size_t i = 0; i < next.size(); ++i) next[i] = std::max(prev[i], prev[i + width]);
+      levels_.push_back(std::move(next));
+    }
+  }
+  int64_t max(int first, int last) const {
+    const size_t count = static_cast<size_t>(last - first + 1);
+    const size_t level = static_cast<size_t>(std::bit_width(count) - 1);
+    const size_t width = size_t{1} << level;
+    return std::max(levels_[level][static_cast<size_t>(first)],
+                    levels_[level][static_cast<size_t>(last) + 1 - width]);
+  }
+
+ private:
+  std::vector<std::vector<int64_t>> levels_;
+};
+
+}  // namespace
 
 ArenaLayout plan_arena(std::span<const ArenaBuffer> buffers) {
   const int n = static_cast<int>(buffers.size());
@@ -181,10 +255,10 @@ ArenaLayout plan_arena(std::span<const ArenaBuffer> buffers) {
 
   // Bytes live at each step: a buffer crossing the busiest steps constrains the peak most.
   const std::vector<int64_t> live = live_bytes_per_step(buffers, kArenaAlignment);
+  const RangeMax busiest(live);
   std::vector<int64_t> pressure(n, 0);
   for (int i = 0; i < n; ++i)
-    for (int s = buffers[i].first_step; s <= buffers[i].last_step; ++s)
-      pressure[i] = std::max(pressure[i], live[s]);
+    pressure[i] = busiest.max(buffers[i].first_step, buffers[i].last_step);
 
   auto duration = [&](int i) { return buffers[i].last_step - buffers[i].first_step + 1; };
   using Less = std::function<bool(int, int)>;
@@ -247,6 +321,38 @@ ArenaLayout plan_arena(std::span<const ArenaBuffer> buffers) {
   return best;
 }
 
+namespace {
+
+// No two buffers that overlap in time overlap in memory, except a tied pair (checked by
+// check_layout). A sweep in order of first use compares each buffer with the earlier ones still
+// live, so the cost is the number of pairs live together, not all pairs.
+void check_no_overlaps(std::span<const ArenaBuffer> buffers, const ArenaLayout& layout) {
+  std::vector<int> by_start;
+  for (size_t i = 0; i < buffers.size(); ++i)
+    if (buffers[i].bytes > 0) by_start.push_back(static_cast<int>(i));
+  std::stable_sort(by_start.begin(), by_start.end(),
+                   [&](int a, int b) { return buffers[a].first_step < buffers[b].first_step; });
+  std::vector<int> live;
+  for (int i : by_start) {
+    std::erase_if(live, [&](int j) { return buffers[j].last_step < buffers[i].first_step; });
+    const int64_t begin = layout.offsets[i];
+    const int64_t end = begin + buffers[i].bytes;
+    for (int j : live) {
+      const int64_t other_begin = layout.offsets[j];
+      const int64_t other_end = other_begin + buffers[j].bytes;
+      if (!(begin < other_end && other_begin < end)) continue;
+      // Only a plane-wise op's output may overlap its own dying input (checked by the caller).
+      if (buffers[i].tied_to == j || buffers[j].tied_to == i) continue;
+      const auto [first, second] = std::minmax(i, j);
+      throw InternalError("arena buffers of '" + buffers[first].tensors.front() + "' and '" +
+                          buffers[second].tensors.front() + "' overlap in time and memory");
+    }
+    live.push_back(i);
+  }
+}
+
+}  // namespace
+
 void check_layout(std::span<const ArenaBuffer> buffers, const ArenaLayout& layout) {
   if (layout.offsets.size() != buffers.size())
     throw InternalError("arena layout has the wrong number of offsets");
@@ -268,20 +374,8 @@ void check_layout(std::span<const ArenaBuffer> buffers, const ArenaLayout& layou
         throw InternalError("arena buffer of '" + buffers[i].tensors.front() +
                             "' is tied to a buffer that does not die where it is written");
     }
-    if (buffers[i].bytes == 0) continue;
-    for (size_t j = i + 1; j < buffers.size(); ++j) {
-      if (buffers[j].bytes == 0 || !buffers[i].overlaps(buffers[j])) continue;
-      const int64_t other_begin = layout.offsets[j];
-      const int64_t other_end = other_begin + buffers[j].bytes;
-      if (!(begin < other_end && other_begin < end)) continue;
-      // Only a plane-wise op's output may overlap its own dying input (checked above).
-      const bool tied =
-          buffers[i].tied_to == static_cast<int>(j) || buffers[j].tied_to == static_cast<int>(i);
-      if (!tied)
-        throw InternalError("arena buffers of '" + buffers[i].tensors.front() + "' and '" +
-                            buffers[j].tensors.front() + "' overlap in time and memory");
-    }
   }
+  check_no_overlaps(buffers, layout);
 }
 
 }  // namespace kiln

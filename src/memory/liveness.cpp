@@ -23,6 +23,16 @@ TensorRegion region_of(const std::string& tensor_name, const Graph& graph) {
   return TensorRegion::Arena;
 }
 
+TensorRegions::TensorRegions(const Graph& graph) : graph_(graph) {
+  io_.insert(graph.inputs.begin(), graph.inputs.end());
+  io_.insert(graph.outputs.begin(), graph.outputs.end());
+}
+
+TensorRegion TensorRegions::of(const std::string& tensor_name) const {
+  if (graph_.tensor(tensor_name).constant) return TensorRegion::Flash;
+  return io_.count(tensor_name) ? TensorRegion::IO : TensorRegion::Arena;
+}
+
 namespace {
 
 // Union-find over arena tensors; each root carries its group's aggregate lifetime and size.
@@ -148,6 +158,7 @@ std::optional<int64_t> plane_lag(const Node& node, const Graph& graph, int64_t a
 Liveness compute_liveness(const Graph& graph, const LivenessOptions& options) {
   if (!graph.shapes_inferred) throw InternalError("memory planning needs a shape-inferred graph");
   const int steps = static_cast<int>(graph.nodes.size());
+  const TensorRegions regions(graph);
 
   // Lifetime of every arena tensor: from its producer to its last run-time consumer.
   std::map<std::string, std::pair<int, int>> lifetime;
@@ -155,9 +166,9 @@ Liveness compute_liveness(const Graph& graph, const LivenessOptions& options) {
     const Node& node = graph.nodes[s];
     if (!is_runtime_node(node, graph)) continue;
     for (const std::string& out : node.outputs)
-      if (!out.empty() && region_of(out, graph) == TensorRegion::Arena) lifetime[out] = {s, s};
+      if (!out.empty() && regions.of(out) == TensorRegion::Arena) lifetime[out] = {s, s};
     for (const std::string& in : node.inputs) {
-      if (in.empty() || region_of(in, graph) != TensorRegion::Arena) continue;
+      if (in.empty() || regions.of(in) != TensorRegion::Arena) continue;
       auto it = lifetime.find(in);
       if (it == lifetime.end())
         throw InternalError(node.describe() + ": input '" + in + "' is read before it is produced");
@@ -180,12 +191,12 @@ Liveness compute_liveness(const Graph& graph, const LivenessOptions& options) {
     const Node& node = graph.nodes[s];
     if (!is_runtime_node(node, graph) || node.outputs.empty() || node.outputs[0].empty()) continue;
     const std::string& out = node.outputs[0];
-    if (region_of(out, graph) != TensorRegion::Arena) continue;
+    if (regions.of(out) != TensorRegion::Arena) continue;
     const OpDef* op = find_op(node.domain, node.op_type);
     if (op == nullptr) continue;  // lowering reports the unsupported op
     const int out_id = id_of.at(out);
     if (op->in_place == InPlace::View) {
-      if (node.has_input(0) && region_of(node.inputs[0], graph) == TensorRegion::Arena)
+      if (node.has_input(0) && regions.of(node.inputs[0]) == TensorRegion::Arena)
         groups.merge(id_of.at(node.inputs[0]), out_id);
       continue;
     }
@@ -193,7 +204,7 @@ Liveness compute_liveness(const Graph& graph, const LivenessOptions& options) {
     if (op->in_place == InPlace::Elementwise) {
       const Tensor& out_tensor = graph.tensor(out);
       for (size_t i = 0; i < node.inputs.size(); ++i) {
-        if (!node.has_input(i) || region_of(node.inputs[i], graph) != TensorRegion::Arena) continue;
+        if (!node.has_input(i) || regions.of(node.inputs[i]) != TensorRegion::Arena) continue;
         const Tensor& in_tensor = graph.tensor(node.inputs[i]);
         const int in_id = id_of.at(in_tensor.name);
         // Same element count means no broadcasting of this input, so element k is read from
@@ -209,7 +220,7 @@ Liveness compute_liveness(const Graph& graph, const LivenessOptions& options) {
       continue;
     }
     // Plane-wise in place with a lag: input 0 must die here and the overlap must save bytes.
-    if (!node.has_input(0) || region_of(node.inputs[0], graph) != TensorRegion::Arena) continue;
+    if (!node.has_input(0) || regions.of(node.inputs[0]) != TensorRegion::Arena) continue;
     const int in_root = groups.find(id_of.at(node.inputs[0]));
     const int out_root = groups.find(out_id);
     if (groups.group(in_root).last_step != s || groups.is_base(in_root) ||
@@ -246,22 +257,29 @@ Liveness compute_liveness(const Graph& graph, const LivenessOptions& options) {
 std::vector<int64_t> live_bytes_per_step(std::span<const ArenaBuffer> buffers, int64_t alignment) {
   int steps = 0;
   for (const ArenaBuffer& b : buffers) steps = std::max(steps, b.last_step + 1);
-  std::vector<int64_t> live(static_cast<size_t>(steps), 0);
+  // Differences between consecutive steps, summed at the end: O(buffers + steps), however long
+  // the lifetimes are.
+  std::vector<int64_t> delta(static_cast<size_t>(steps) + 1, 0);
+  auto add = [&](int first, int last, int64_t bytes) {
+    if (first > last) return;
+    delta[static_cast<size_t>(first)] += bytes;
+    delta[static_cast<size_t>(last) + 1] -= bytes;
+  };
   auto size = [alignment](const ArenaBuffer& b) {
     return (b.bytes + alignment - 1) / alignment * alignment;
   };
-  for (const ArenaBuffer& b : buffers)
-    for (int s = b.first_step; s <= b.last_step; ++s) live[s] += size(b);
+  for (const ArenaBuffer& b : buffers) add(b.first_step, b.last_step, size(b));
   // A tied pair shares the bytes where [shift, shift + size) meets the base's [0, size).
   for (const ArenaBuffer& b : buffers) {
     if (b.tied_to < 0) continue;
     const ArenaBuffer& base = buffers[static_cast<size_t>(b.tied_to)];
     const int64_t shared = std::max<int64_t>(
         0, std::min(b.tie_shift + size(b), size(base)) - std::max<int64_t>(b.tie_shift, 0));
-    for (int s = std::max(b.first_step, base.first_step);
-         s <= std::min(b.last_step, base.last_step); ++s)
-      live[s] -= shared;
+    add(std::max(b.first_step, base.first_step), std::min(b.last_step, base.last_step), -shared);
   }
+  std::vector<int64_t> live(static_cast<size_t>(steps), 0);
+  int64_t running = 0;
+  for (int s = 0; s < steps; ++s) live[s] = running += delta[s];
   return live;
 }
 

@@ -23,6 +23,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "ir/graph.hpp"
@@ -36,6 +37,19 @@ bool is_runtime_node(const Node& node, const Graph& graph);
 enum class TensorRegion { Arena, IO, Flash };
 // Flash for constants, IO for graph inputs/outputs, Arena otherwise.
 TensorRegion region_of(const std::string& tensor_name, const Graph& graph);
+
+// region_of() for many tensors: the graph's inputs and outputs are looked up in a hash set
+// instead of scanned per call (graphs with thousands of outputs). The graph must outlive it and
+// keep its inputs and outputs.
+class TensorRegions {
+ public:
+  explicit TensorRegions(const Graph& graph);
+  TensorRegion of(const std::string& tensor_name) const;
+
+ private:
+  const Graph& graph_;
+  std::unordered_set<std::string> io_;
+};
 
 // One block of arena storage shared by one or more tensors.
 struct ArenaBuffer {

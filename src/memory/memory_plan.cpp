@@ -2,6 +2,7 @@
 
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -67,36 +68,61 @@ void place_weights(Graph& graph, const std::vector<std::string>& weights, Memory
   }
 }
 
+bool computes_constant(const Node& node, const Graph& graph) {
+  bool any_input = false;
+  for (const std::string& in : node.inputs) {
+    if (in.empty()) continue;
+    if (!graph.tensor(in).constant) return false;
+    any_input = true;
+  }
+  const OpDef* op = find_op(node.domain, node.op_type);
+  return any_input && op != nullptr && !op->defer_folding;
+}
+
 }  // namespace
 
 MemoryPlan plan_memory(Graph& graph, const MemoryPlanOptions& options) {
   MemoryPlan plan;
   plan.lower_bound_before = liveness_lower_bound(compute_liveness(graph, {.in_place = false}));
-  OrderPlan best = plan_current_order(graph, options);
   plan.schedule_method = "given";
+  std::optional<OrderPlan> best;
   if (options.reorder) {
     const Schedule schedule = schedule_for_memory(graph, {.in_place = options.in_place});
     plan.schedule_method = schedule.method;
     std::vector<int> given(graph.nodes.size());
     std::iota(given.begin(), given.end(), 0);
     if (schedule.order != given) {
-      // Keep the new order only if its planned arena is smaller (the model counts exact bytes,
-      // the arena aligned ones); otherwise put the nodes back.
+      // Keep the new order only if its planned arena is smaller than the given order's (the
+      // model counts exact bytes, the arena aligned ones); otherwise put the nodes back. No
+      // plan of the given order beats its liveness bound, so when the new order's arena is
+      // below that, the given order need not be planned at all (on a wide graph listed
+      // breadth-first, that plan would pack thousands of buffers live at once).
+      const int64_t given_bound =
+          liveness_lower_bound(compute_liveness(graph, {.in_place = options.in_place}));
       apply_schedule(graph, schedule.order);
       OrderPlan reordered = plan_current_order(graph, options);
-      if (reordered.layout.arena_bytes < best.layout.arena_bytes) {
+      std::vector<int> inverse(schedule.order.size());
+      for (size_t k = 0; k < schedule.order.size(); ++k)
+        inverse[static_cast<size_t>(schedule.order[k])] = static_cast<int>(k);
+      if (reordered.layout.arena_bytes < given_bound) {
         best = std::move(reordered);
         plan.reordered = true;
       } else {
-        std::vector<int> inverse(schedule.order.size());
-        for (size_t k = 0; k < schedule.order.size(); ++k)
-          inverse[static_cast<size_t>(schedule.order[k])] = static_cast<int>(k);
         apply_schedule(graph, inverse);
+        OrderPlan kept = plan_current_order(graph, options);
+        if (reordered.layout.arena_bytes < kept.layout.arena_bytes) {
+          apply_schedule(graph, schedule.order);
+          best = std::move(reordered);
+          plan.reordered = true;
+        } else {
+          best = std::move(kept);
+        }
       }
     }
   }
-  plan.liveness = std::move(best.liveness);
-  plan.layout = std::move(best.layout);
+  if (!best) best = plan_current_order(graph, options);
+  plan.liveness = std::move(best->liveness);
+  plan.layout = std::move(best->layout);
   for (const Node& node : graph.nodes) plan.schedule.push_back(node.name);
   plan.arena_bytes = plan.layout.arena_bytes;
   plan.lower_bound = liveness_lower_bound(plan.liveness);
@@ -132,6 +158,12 @@ MemoryPlan plan_memory(Graph& graph, const MemoryPlanOptions& options) {
       if (arg.kind == KernelArg::Kind::Input) add_weight(arg.tensor);
   }
   for (const std::string& name : graph.outputs) add_weight(name);
+  for (const Node& node : graph.nodes) {
+    if (!is_runtime_node(node, graph) || !computes_constant(node, graph)) continue;
+    plan.runtime_constant_nodes.push_back(node.name);
+    for (const std::string& out : node.outputs)
+      if (!out.empty()) plan.runtime_constant_bytes += graph.tensor(out).bytes();
+  }
   place_weights(graph, weights, plan);
   return plan;
 }

@@ -38,6 +38,12 @@ struct MemoryPlan {
   std::string schedule_method;  // "exact", "greedy" or "given" (reordering off)
   int64_t weight_bytes = 0;     // sum of the constants kernels read (unpadded, shared ones once)
   int64_t io_bytes = 0;         // sum of graph input and output bytes
+  // Run-time nodes computing constants: every input is a constant but the result was not
+  // folded into flash (over kMaxFoldBytes, e.g. a large ConstantOfShape, or an op folding
+  // cannot evaluate), so it fills arena or output bytes at every run. Q/DQ nodes, which are
+  // deliberately left to lowering, are not listed. `kiln compile` and the report name them.
+  std::vector<std::string> runtime_constant_nodes;
+  int64_t runtime_constant_bytes = 0;  // their output bytes
 
   // Offset of an arena tensor; InternalError if the tensor is not in the arena.
   int64_t arena_offset(const std::string& tensor_name) const;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 
 #include "ir/error.hpp"
@@ -19,16 +20,17 @@ namespace kiln {
 namespace {
 
 // The run-time nodes as a dependency graph over "storages" (arena tensors joined by views),
-// with the bytes each step needs. State (which nodes ran) lives in the members below and is
-// updated by run() / undo() so the searches can walk orders without copying.
+// with the bytes each step needs. State (which nodes ran, which are ready) lives in the members
+// below and is updated by run() / undo() so the searches can walk orders without copying.
 class MemoryModel {
  public:
   MemoryModel(const Graph& graph, bool in_place) {
     for (size_t i = 0; i < graph.nodes.size(); ++i)
       if (is_runtime_node(graph.nodes[i], graph)) node_of_.push_back(static_cast<int>(i));
     const int n = size();
-    std::map<std::string, int> producer;  // non-constant tensor -> runtime node id
-    std::map<std::string, int> storage_of;
+    const TensorRegions regions(graph);
+    std::unordered_map<std::string, int> producer;  // non-constant tensor -> runtime node id
+    std::unordered_map<std::string, int> storage_of;
     preds_.resize(n);
     succs_.resize(n);
     reads_.resize(n);
@@ -36,16 +38,16 @@ class MemoryModel {
     saving_.resize(n);
     for (int v = 0; v < n; ++v) {
       const Node& node = graph.nodes[node_of_[v]];
-      std::set<int> preds;
-      std::set<int> reads;
+      std::vector<int>& preds = preds_[v];
+      std::vector<int>& reads = reads_[v];
       for (const std::string& in : node.inputs) {
         if (in.empty()) continue;
-        if (auto it = producer.find(in); it != producer.end()) preds.insert(it->second);
-        if (region_of(in, graph) == TensorRegion::Arena) reads.insert(storage_of.at(in));
+        if (auto it = producer.find(in); it != producer.end()) preds.push_back(it->second);
+        if (regions.of(in) == TensorRegion::Arena) reads.push_back(storage_of.at(in));
       }
-      preds_[v].assign(preds.begin(), preds.end());
-      for (int p : preds_[v]) succs_[p].push_back(v);
-      reads_[v].assign(reads.begin(), reads.end());
+      sort_unique(preds);
+      sort_unique(reads);
+      for (int p : preds) succs_[p].push_back(v);
       for (int st : reads) readers_[st].push_back(v);
 
       const OpDef* op = find_op(node.domain, node.op_type);
@@ -54,9 +56,9 @@ class MemoryModel {
         const std::string& out = node.outputs[k];
         if (out.empty()) continue;
         if (!graph.tensor(out).constant) producer[out] = v;
-        if (region_of(out, graph) != TensorRegion::Arena) continue;
+        if (regions.of(out) != TensorRegion::Arena) continue;
         if (k == 0 && kind == InPlace::View && node.has_input(0) &&
-            region_of(node.inputs[0], graph) == TensorRegion::Arena) {
+            regions.of(node.inputs[0]) == TensorRegion::Arena) {
           const int st = storage_of.at(node.inputs[0]);
           storage_of[out] = st;
           bytes_[st] = std::max(bytes_[st], graph.tensor(out).bytes());
@@ -68,19 +70,18 @@ class MemoryModel {
         creates_[v].push_back(storage_of[out]);
       }
       if (!in_place || node.outputs.empty() || node.outputs[0].empty() ||
-          region_of(node.outputs[0], graph) != TensorRegion::Arena || kind == InPlace::View)
+          regions.of(node.outputs[0]) != TensorRegion::Arena || kind == InPlace::View)
         continue;
       const Tensor& y = graph.tensor(node.outputs[0]);
       if (kind == InPlace::Elementwise) {
         // Candidates in input order, as compute_liveness tries them.
         for (size_t i = 0; i < node.inputs.size(); ++i) {
-          if (!node.has_input(i) || region_of(node.inputs[i], graph) != TensorRegion::Arena)
-            continue;
+          if (!node.has_input(i) || regions.of(node.inputs[i]) != TensorRegion::Arena) continue;
           const Tensor& x = graph.tensor(node.inputs[i]);
           if (x.elements() == y.elements() && dtype_size(x.dtype) == dtype_size(y.dtype))
             saving_[v].push_back({storage_of.at(x.name), std::min(x.bytes(), y.bytes())});
         }
-      } else if (node.has_input(0) && region_of(node.inputs[0], graph) == TensorRegion::Arena) {
+      } else if (node.has_input(0) && regions.of(node.inputs[0]) == TensorRegion::Arena) {
         if (const std::optional<int64_t> lag = plane_lag(node, graph, kArenaAlignment);
             lag && *lag < y.bytes()) {
           const Tensor& x = graph.tensor(node.inputs[0]);
@@ -92,15 +93,28 @@ class MemoryModel {
     for (size_t st = 0; st < bytes_.size(); ++st)
       remaining_[st] = static_cast<int>(readers_[st].size());
     waiting_.resize(n);
-    for (int v = 0; v < n; ++v) waiting_[v] = static_cast<int>(preds_[v].size());
+    for (int v = 0; v < n; ++v) {
+      waiting_[v] = static_cast<int>(preds_[v].size());
+      if (waiting_[v] == 0) ready_.insert(v);
+    }
     done_.assign(static_cast<size_t>(n), false);
   }
 
   int size() const { return static_cast<int>(node_of_.size()); }
   int node_index(int v) const { return node_of_[v]; }
   bool ready(int v) const { return !done_[v] && waiting_[v] == 0; }
+  // The ready nodes in node order. A set of run nodes closed under predecessors is determined
+  // by its ready nodes (every node not run has a ready node among its ancestors or is one), so
+  // this also identifies the state.
+  const std::set<int>& ready_nodes() const { return ready_; }
   int64_t live() const { return live_; }
-  const std::vector<bool>& done() const { return done_; }
+  int done_count() const { return done_count_; }
+  const std::vector<int>& reads(int v) const { return reads_[v]; }
+  const std::vector<int>& succs(int v) const { return succs_[v]; }
+  const std::vector<int>& readers(int st) const { return readers_[st]; }
+  int remaining(int st) const { return remaining_[st]; }
+  int waiting(int v) const { return waiting_[v]; }
+  bool done(int v) const { return done_[v]; }
 
   // Bytes live while v runs: everything live now, v's new outputs, less what in place saves.
   int64_t step_bytes(int v) const {
@@ -122,17 +136,28 @@ class MemoryModel {
   void run(int v) {
     live_ = bytes_after(v);
     for (int st : reads_[v]) --remaining_[st];
-    for (int s : succs_[v]) --waiting_[s];
+    for (int s : succs_[v])
+      if (--waiting_[s] == 0) ready_.insert(s);
+    ready_.erase(v);
     done_[v] = true;
+    ++done_count_;
   }
   void undo(int v, int64_t live_before) {
     done_[v] = false;
-    for (int s : succs_[v]) ++waiting_[s];
+    --done_count_;
+    ready_.insert(v);
+    for (int s : succs_[v])
+      if (waiting_[s]++ == 0) ready_.erase(s);
     for (int st : reads_[v]) ++remaining_[st];
     live_ = live_before;
   }
 
  private:
+  static void sort_unique(std::vector<int>& v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+  }
+
   std::vector<int> node_of_;             // runtime id -> index in graph.nodes
   std::vector<std::vector<int>> preds_;  // runtime ids producing an input
   std::vector<std::vector<int>> succs_;
@@ -144,81 +169,143 @@ class MemoryModel {
   std::vector<int> remaining_;                                // readers not yet run, per storage
   std::vector<int> waiting_;                                  // predecessors not yet run, per node
   std::vector<bool> done_;
+  std::set<int> ready_;
+  int done_count_ = 0;
   int64_t live_ = 0;
 };
 
-// Memoized search over the set of nodes already run: the best achievable peak from here on.
+struct ReadyKeyHash {
+  size_t operator()(const std::vector<int>& key) const {
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (int v : key) h = (h ^ static_cast<uint64_t>(v)) * 0x100000001b3ull;
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+};
+
+// Memoized search over the set of nodes already run (keyed by its ready nodes): the best
+// achievable peak from each state on. Depth-first with an explicit stack (one frame per node
+// run so far), so graph depth costs heap, not call stack. Gives up when the memo holds
+// max_states states or the ready-node keys and stack frames total max_work entries: wide
+// graphs have huge ready sets and are left to the greedy order.
 class ExactSearch {
  public:
-  ExactSearch(MemoryModel& model, int64_t max_states) : model_(model), max_states_(max_states) {}
+  ExactSearch(MemoryModel& model, int64_t max_states, int64_t max_work)
+      : model_(model), max_states_(max_states), max_work_(max_work) {}
 
-  // nullopt when the state space grew past the limit.
+  // nullopt when the search went over its budget.
   std::optional<std::vector<int>> run() {
-    const int64_t peak = best_from_here(0);
-    if (gave_up_) return std::nullopt;
-    (void)peak;
+    if (model_.size() == 0) return std::vector<int>{};
+    if (!search()) return std::nullopt;
     std::vector<int> order;
+    std::vector<int64_t> live_before;
     for (int step = 0; step < model_.size(); ++step) {
-      const int v = memo_.at(key()).second;
+      const int v = memo_.at(ready_key()).second;
       order.push_back(v);
+      live_before.push_back(model_.live());
       model_.run(v);
     }
-    for (auto it = order.rbegin(); it != order.rend(); ++it) model_.undo(*it, 0);
+    for (size_t k = order.size(); k-- > 0;) model_.undo(order[k], live_before[k]);
     return order;
   }
 
  private:
-  std::string key() const {
-    std::string k((model_.size() + 7) / 8, '\0');
-    for (int v = 0; v < model_.size(); ++v)
-      if (model_.done()[v]) k[v / 8] = static_cast<char>(k[v / 8] | (1 << (v % 8)));
-    return k;
-  }
-
-  int64_t best_from_here(int depth) {
-    if (depth == model_.size() || gave_up_) return 0;
-    std::string k = key();
-    if (auto it = memo_.find(k); it != memo_.end()) return it->second.first;
-    if (static_cast<int64_t>(memo_.size()) >= max_states_) {
-      gave_up_ = true;
-      return 0;
-    }
+  struct Frame {
+    std::vector<int> key;  // the state's ready nodes, also its candidates in node order
+    size_t next = 0;       // next candidate to try
     int64_t best = std::numeric_limits<int64_t>::max();
     int best_node = -1;
-    for (int v = 0; v < model_.size(); ++v) {
-      if (!model_.ready(v)) continue;
-      const int64_t step = model_.step_bytes(v);
-      if (step >= best) continue;  // cannot beat the best (earlier nodes win ties)
-      const int64_t live_before = model_.live();
-      model_.run(v);
-      const int64_t rest = best_from_here(depth + 1);
-      model_.undo(v, live_before);
-      if (gave_up_) return 0;
-      if (std::max(step, rest) < best) {
-        best = std::max(step, rest);
-        best_node = v;
-      }
+    int running = -1;  // the candidate whose subtree is being searched
+    int64_t step = 0;  // its step bytes
+    int64_t live_before = 0;
+  };
+
+  std::vector<int> ready_key() const {
+    return {model_.ready_nodes().begin(), model_.ready_nodes().end()};
+  }
+
+  bool charge(size_t entries) {
+    work_ += static_cast<int64_t>(entries);
+    return work_ <= max_work_ && static_cast<int64_t>(memo_.size()) < max_states_;
+  }
+
+  // Folds the finished subtree result `rest` of the frame's running candidate into the frame.
+  void settle(Frame& frame, int64_t rest) {
+    model_.undo(frame.running, frame.live_before);
+    const int64_t peak = std::max(frame.step, rest);
+    if (peak < frame.best) {
+      frame.best = peak;
+      frame.best_node = frame.running;
     }
-    memo_.emplace(std::move(k), std::make_pair(best, best_node));
-    return best;
+    frame.running = -1;
+  }
+
+  bool search() {
+    std::vector<Frame> stack;
+    stack.push_back({.key = ready_key()});
+    if (!charge(stack.back().key.size())) return false;
+    while (!stack.empty()) {
+      Frame& frame = stack.back();
+      if (frame.next == frame.key.size()) {
+        const int64_t best = frame.best;
+        memo_.emplace(std::move(frame.key), std::make_pair(best, frame.best_node));
+        stack.pop_back();
+        if (!stack.empty()) settle(stack.back(), best);
+        continue;
+      }
+      const int v = frame.key[frame.next++];
+      const int64_t step = model_.step_bytes(v);
+      if (step >= frame.best) continue;  // cannot beat the best (earlier nodes win ties)
+      frame.running = v;
+      frame.step = step;
+      frame.live_before = model_.live();
+      model_.run(v);
+      if (model_.done_count() == model_.size()) {
+        settle(frame, 0);
+        continue;
+      }
+      std::vector<int> key = ready_key();
+      if (auto it = memo_.find(key); it != memo_.end()) {
+        settle(frame, it->second.first);
+        continue;
+      }
+      if (!charge(key.size())) {
+        abandon(stack);
+        return false;
+      }
+      stack.push_back({.key = std::move(key)});
+    }
+    return true;
+  }
+
+  // Over budget: undo the nodes the open frames are running, leaving the model as it was.
+  void abandon(std::vector<Frame>& stack) {
+    for (auto it = stack.rbegin(); it != stack.rend(); ++it)
+      if (it->running >= 0) model_.undo(it->running, it->live_before);
   }
 
   MemoryModel& model_;
   int64_t max_states_;
-  bool gave_up_ = false;
-  std::unordered_map<std::string, std::pair<int64_t, int>> memo_;
+  int64_t max_work_;
+  int64_t work_ = 0;
+  std::unordered_map<std::vector<int>, std::pair<int64_t, int>, ReadyKeyHash> memo_;
 };
 
+// The greedy key of a ready node: the peak after running it, then the bytes it leaves live,
+// then the node itself (earliest first).
+bool greedy_better(int64_t p, int64_t after, int v, int64_t best_p, int64_t best_after,
+                   int best_v) {
+  return std::tie(p, after, v) < std::tie(best_p, best_after, best_v);
+}
+
 // The ready node that keeps the peak lowest, then the one leaving the fewest live bytes, then
-// the earliest; -1 when none is ready.
+// the earliest; -1 when none is ready. Scans the ready nodes (the lookahead's rollouts).
 int greedy_choice(const MemoryModel& model, int64_t peak) {
   int chosen = -1;
   int64_t chosen_peak = 0, chosen_after = 0;
-  for (int v = 0; v < model.size(); ++v) {
-    if (!model.ready(v)) continue;
+  for (int v : model.ready_nodes()) {
     const int64_t p = std::max(peak, model.step_bytes(v));
     const int64_t after = model.bytes_after(v);
-    if (chosen < 0 || p < chosen_peak || (p == chosen_peak && after < chosen_after)) {
+    if (chosen < 0 || greedy_better(p, after, v, chosen_peak, chosen_after, chosen)) {
       chosen = v;
       chosen_peak = p;
       chosen_after = after;
@@ -226,6 +313,76 @@ int greedy_choice(const MemoryModel& model, int64_t peak) {
   }
   return chosen;
 }
+
+// The same choice as greedy_choice() without scanning every ready node: ready nodes are indexed
+// by their step and after bytes relative to the live bytes, which change only when the node
+// becomes ready or one of its inputs gets down to its last reader. Runs the model forward.
+class GreedyIndex {
+ public:
+  explicit GreedyIndex(MemoryModel& model) : model_(model) {
+    for (int v : model_.ready_nodes()) insert(v);
+  }
+
+  int choose(int64_t peak) const {
+    if (by_step_.empty()) return -1;
+    const int64_t slack = peak - model_.live();  // steps up to this do not raise the peak
+    if (std::get<0>(*by_step_.begin()) > slack) return std::get<2>(*by_step_.begin());
+    // The least (after, node) among nodes with step <= slack: walk the nodes by (after, node)
+    // until one qualifies, and the nodes with step <= slack in step order, whichever ends first.
+    auto a = by_after_.begin();
+    auto s = by_step_.begin();
+    std::pair<int64_t, int> best{std::numeric_limits<int64_t>::max(), -1};
+    while (true) {
+      if (step_of_.at(a->second) <= slack) return a->second;
+      ++a;
+      if (s == by_step_.end() || std::get<0>(*s) > slack) return best.second;
+      best = std::min(best, {std::get<1>(*s), std::get<2>(*s)});
+      ++s;
+    }
+  }
+
+  void run(int v) {
+    std::vector<int> last_reader_changed;
+    for (int st : model_.reads(v))
+      if (model_.remaining(st) == 2) last_reader_changed.push_back(st);
+    std::vector<int> newly_ready;
+    for (int s : model_.succs(v))
+      if (model_.waiting(s) == 1) newly_ready.push_back(s);
+    erase(v);
+    model_.run(v);
+    for (int st : last_reader_changed)
+      for (int w : model_.readers(st))
+        if (!model_.done(w) && model_.ready(w)) {
+          erase(w);
+          insert(w);
+        }
+    for (int s : newly_ready) insert(s);
+  }
+
+ private:
+  void insert(int v) {
+    const int64_t step = model_.step_bytes(v) - model_.live();
+    const int64_t after = model_.bytes_after(v) - model_.live();
+    step_of_[v] = step;
+    after_of_[v] = after;
+    by_step_.insert({step, after, v});
+    by_after_.insert({after, v});
+  }
+  void erase(int v) {
+    auto it = step_of_.find(v);
+    if (it == step_of_.end()) return;
+    by_step_.erase({it->second, after_of_.at(v), v});
+    by_after_.erase({after_of_.at(v), v});
+    step_of_.erase(it);
+    after_of_.erase(v);
+  }
+
+  MemoryModel& model_;
+  std::set<std::tuple<int64_t, int64_t, int>> by_step_;
+  std::set<std::pair<int64_t, int>> by_after_;
+  std::unordered_map<int, int64_t> step_of_;
+  std::unordered_map<int, int64_t> after_of_;
+};
 
 // Runs the remaining nodes greedily from the current state and returns the peak reached; the
 // model is left as it was.
@@ -245,30 +402,27 @@ int64_t greedy_rollout(MemoryModel& model, int64_t peak, int remaining) {
 // Greedy order. With lookahead, each ready node is judged by the peak of running it and then
 // the rest greedily (ties: the plain greedy key), which sees that a large branch is best run
 // first; that costs O(n^2) step evaluations per step, so it is used up to kLookaheadNodes run-time
-// nodes.
+// nodes. Without it, GreedyIndex makes each step O(log n) plus the nodes it touches.
 constexpr int kLookaheadNodes = 150;
 
-std::vector<int> greedy_order(MemoryModel& model, bool lookahead) {
-  lookahead = lookahead && model.size() <= kLookaheadNodes;
+std::vector<int> greedy_order_with_lookahead(MemoryModel& model) {
   std::vector<int> order;
   std::vector<int64_t> live_before;
   int64_t peak = 0;
   for (int step = 0; step < model.size(); ++step) {
     int chosen = greedy_choice(model, peak);
     if (chosen < 0) throw InternalError("memory scheduling: the graph has a cycle");
-    if (lookahead) {
-      int64_t best = std::numeric_limits<int64_t>::max();
-      for (int v = 0; v < model.size(); ++v) {
-        if (!model.ready(v)) continue;
-        const int64_t before = model.live();
-        const int64_t p = std::max(peak, model.step_bytes(v));
-        model.run(v);
-        const int64_t rollout = greedy_rollout(model, p, model.size() - step - 1);
-        model.undo(v, before);
-        if (rollout < best || (rollout == best && v == chosen)) {
-          best = rollout;
-          chosen = v;
-        }
+    int64_t best = std::numeric_limits<int64_t>::max();
+    const std::vector<int> candidates(model.ready_nodes().begin(), model.ready_nodes().end());
+    for (int v : candidates) {
+      const int64_t before = model.live();
+      const int64_t p = std::max(peak, model.step_bytes(v));
+      model.run(v);
+      const int64_t rollout = greedy_rollout(model, p, model.size() - step - 1);
+      model.undo(v, before);
+      if (rollout < best || (rollout == best && v == chosen)) {
+        best = rollout;
+        chosen = v;
       }
     }
     peak = std::max(peak, model.step_bytes(chosen));
@@ -280,14 +434,37 @@ std::vector<int> greedy_order(MemoryModel& model, bool lookahead) {
   return order;
 }
 
+std::vector<int> greedy_order(MemoryModel& model, bool lookahead) {
+  if (lookahead && model.size() <= kLookaheadNodes) return greedy_order_with_lookahead(model);
+  std::vector<int> order;
+  std::vector<int64_t> live_before;
+  int64_t peak = 0;
+  {
+    GreedyIndex index(model);
+    for (int step = 0; step < model.size(); ++step) {
+      const int chosen = index.choose(peak);
+      if (chosen < 0) throw InternalError("memory scheduling: the graph has a cycle");
+      peak = std::max(peak, model.step_bytes(chosen));
+      order.push_back(chosen);
+      live_before.push_back(model.live());
+      index.run(chosen);
+    }
+  }
+  for (size_t k = order.size(); k-- > 0;) model.undo(order[k], live_before[k]);
+  return order;
+}
+
 int64_t peak_of(MemoryModel& model, const std::vector<int>& order) {
   int64_t peak = 0;
+  std::vector<int64_t> live_before;
+  live_before.reserve(order.size());
   for (int v : order) {
     if (!model.ready(v)) throw InternalError("memory scheduling produced a non-topological order");
     peak = std::max(peak, model.step_bytes(v));
+    live_before.push_back(model.live());
     model.run(v);
   }
-  for (auto it = order.rbegin(); it != order.rend(); ++it) model.undo(*it, 0);
+  for (size_t k = order.size(); k-- > 0;) model.undo(order[k], live_before[k]);
   return peak;
 }
 
@@ -295,11 +472,15 @@ int64_t peak_of(MemoryModel& model, const std::vector<int>& order) {
 // producer of its inputs (its outputs are constants, which every node may read).
 std::vector<int> with_folded_nodes(const Graph& graph, const MemoryModel& model,
                                    const std::vector<int>& runtime_order) {
-  std::map<std::string, int> produced_by;  // tensor -> index in graph.nodes
+  std::unordered_map<std::string, int> produced_by;  // tensor -> index in graph.nodes
   for (size_t i = 0; i < graph.nodes.size(); ++i)
     for (const std::string& out : graph.nodes[i].outputs)
       if (!out.empty()) produced_by[out] = static_cast<int>(i);
-  std::map<int, std::vector<int>> after;  // runtime node index -> folded nodes to follow it
+  // Position of each node in the new order (folded nodes: none).
+  std::vector<int> position(graph.nodes.size(), -1);
+  for (size_t k = 0; k < runtime_order.size(); ++k)
+    position[static_cast<size_t>(model.node_index(runtime_order[k]))] = static_cast<int>(k);
+  std::unordered_map<int, std::vector<int>> after;  // node index -> folded nodes to follow it
   std::vector<int> first;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node& node = graph.nodes[i];
@@ -309,13 +490,8 @@ std::vector<int> with_folded_nodes(const Graph& graph, const MemoryModel& model,
       if (in.empty() || graph.tensor(in).constant) continue;
       auto it = produced_by.find(in);
       if (it == produced_by.end()) continue;  // graph input
-      // The latest producer in the new order.
-      const auto pos = [&](int index) {
-        for (size_t k = 0; k < runtime_order.size(); ++k)
-          if (model.node_index(runtime_order[k]) == index) return static_cast<int>(k);
-        return -1;
-      };
-      if (anchor < 0 || pos(it->second) > pos(anchor)) anchor = it->second;
+      if (anchor < 0 || position[static_cast<size_t>(it->second)] > position[anchor])
+        anchor = it->second;
     }
     (anchor < 0 ? first : after[anchor]).push_back(static_cast<int>(i));
   }
@@ -346,7 +522,7 @@ Schedule schedule_for_memory(const Graph& graph, const ScheduleOptions& options)
 
   Schedule result;
   std::vector<int> runtime_order;
-  ExactSearch exact(model, options.max_states);
+  ExactSearch exact(model, options.max_states, options.max_work);
   if (std::optional<std::vector<int>> order = exact.run()) {
     runtime_order = std::move(*order);
     result.method = "exact";

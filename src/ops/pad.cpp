@@ -71,6 +71,22 @@ Pads pads_of(const Node& node, const Graph& graph) {
   return p;
 }
 
+// ONNX: constant_value is a scalar of the data's type. (ONNX Runtime also takes a one-element
+// 1-D tensor, which exporters write.) Anything else would be reinterpreted, not converted.
+void check_constant_value(const Node& node, const Graph& graph, const Tensor& x) {
+  const Tensor& value = input_tensor(node, graph, 2);
+  if (value.dtype != x.dtype)
+    throw Error(node.describe() + ": constant_value '" + value.name + "' is " +
+                std::string(dtype_name(value.dtype)) + ", but the data '" + x.name + "' is " +
+                std::string(dtype_name(x.dtype)) + " (they must have the same type)");
+  if (value.shape.size() > 1 || value.elements() != 1)
+    throw Error(node.describe() + ": constant_value '" + value.name +
+                "' must be a scalar (one element), has shape " + shape_to_string(value.shape));
+  if (!value.constant)
+    throw UnsupportedError(node.describe() + ": input '" + value.name +
+                           "' must be a compile-time constant (kiln plans shapes statically)");
+}
+
 void infer_pad(const Node& node, Graph& graph) {
   const Tensor& x = input_tensor(node, graph, 0);
   Pads p = pads_of(node, graph);
@@ -86,22 +102,13 @@ void infer_pad(const Node& node, Graph& graph) {
       throw Error(node.describe() + ": cannot " + node.attr_string("mode", "") +
                   "-pad the empty dim " + std::to_string(k));
   }
-  if (node.has_input(2)) {
-    const Tensor& value = input_tensor(node, graph, 2);
-    if (!value.constant)
-      throw UnsupportedError(node.describe() + ": input '" + value.name +
-                             "' must be a compile-time constant (kiln plans shapes statically)");
-  }
+  if (node.has_input(2)) check_constant_value(node, graph, x);
   set_output(node, graph, 0, x.dtype, out);
 }
 
 std::vector<int64_t> pad_value_bytes(const Node& node, const Graph& graph, DType dtype) {
   if (!node.has_input(2)) return element_bytes(dtype, 0.0);
-  const Tensor& value = input_tensor(node, graph, 2);
-  if (value.elements() == 0) return element_bytes(dtype, 0.0);
-  if (value.dtype == dtype) return first_element_bytes(value);
-  if (value.dtype == DType::Float32) return element_bytes(dtype, value.as_float()[0]);
-  return element_bytes(dtype, static_cast<double>(value.as_int64()[0]));
+  return first_element_bytes(input_tensor(node, graph, 2));  // checked by infer_pad
 }
 
 KernelCall lower_pad(const Node& node, const Graph& graph) {

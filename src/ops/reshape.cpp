@@ -31,9 +31,20 @@ std::string dims_text(const std::vector<int64_t>& values) {
   return s + "]";
 }
 
+// ONNX: Reshape's shape is a 1-D int64 tensor. Read as int64 regardless, an int8 or 2-D one
+// would give a shape the model does not state.
+void check_shape_input(const Node& node, const Tensor& shape) {
+  if (shape.dtype != DType::Int64)
+    throw Error(node.describe() + ": shape input '" + shape.name + "' must be int64, is " +
+                std::string(dtype_name(shape.dtype)));
+  if (shape.shape.size() != 1)
+    throw Error(node.describe() + ": shape input '" + shape.name + "' must be 1-D, has shape " +
+                shape_to_string(shape.shape));
+}
+
 void infer_reshape(const Node& node, Graph& graph) {
   const Tensor& x = input_tensor(node, graph, 0);
-  input_tensor(node, graph, 1);
+  check_shape_input(node, input_tensor(node, graph, 1));
   std::vector<int64_t> requested = *constant_ints_input(node, graph, 1);
   bool allow_zero = node.attr_int("allowzero", 0) != 0;
   Shape out(requested.size());

@@ -99,10 +99,11 @@ std::vector<uint8_t> integer_range_data(int64_t start, int64_t delta, int64_t co
 }
 
 // Range always becomes a constant: refuse before allocating one bigger than shape inference
-// would ever fold.
-void check_range_count(const Node& node, int64_t count, size_t element_size) {
+// would ever fold, or one that would pass the graph's folding budget.
+void check_range_count(const Node& node, const Graph& graph, int64_t count, size_t element_size) {
   if (count > kMaxFoldBytes / static_cast<int64_t>(std::max<size_t>(element_size, 1)))
     throw_range_too_large(node);
+  check_fold_budget(node, graph, count * static_cast<int64_t>(element_size));
 }
 
 void infer_range(const Node& node, Graph& graph) {
@@ -124,7 +125,7 @@ void infer_range(const Node& node, Graph& graph) {
     if (delta == 0.0) throw Error(node.describe() + ": delta must not be 0");
     count = std::max<int64_t>(
         checked_to_int64(node, std::ceil((limit - start) / delta), "element count"), 0);
-    check_range_count(node, count, sizeof(float));
+    check_range_count(node, graph, count, sizeof(float));
     data = range_data<float>(start, delta, count);
   } else {
     int64_t start = args[0]->as_int64()[0], limit = args[1]->as_int64()[0],
@@ -141,7 +142,7 @@ void infer_range(const Node& node, Graph& graph) {
       if (steps > static_cast<uint64_t>(kMaxShapeElements)) throw_range_too_large(node);
       count = static_cast<int64_t>(steps);
     }
-    check_range_count(node, count, dtype_size(dtype));
+    check_range_count(node, graph, count, dtype_size(dtype));
     switch (dtype) {
       case DType::Int8: data = integer_range_data<int8_t>(start, delta, count); break;
       case DType::UInt8: data = integer_range_data<uint8_t>(start, delta, count); break;
@@ -153,6 +154,7 @@ void infer_range(const Node& node, Graph& graph) {
     }
   }
   set_constant_output(node, graph, 0, dtype, {count}, std::move(data));
+  graph.folded_bytes += output_tensor(node, graph, 0).bytes();
 }
 
 OpDef make_op(std::string op_type, int min_opset, std::function<void(const Node&, Graph&)> infer,

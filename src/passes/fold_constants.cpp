@@ -22,25 +22,6 @@ bool outputs_all_constant(const Node& node, const Graph& graph) {
   return any;
 }
 
-bool can_fold(const Node& node, const Graph& graph) {
-  bool any_input = false;
-  for (const std::string& in : node.inputs) {
-    if (in.empty()) continue;
-    any_input = true;
-    if (!graph.tensor(in).constant) return false;
-  }
-  const OpDef* op = find_op(node.domain, node.op_type);
-  if (!any_input || op == nullptr || op->defer_folding) return false;
-  int64_t bytes = 0;
-  for (const std::string& out : node.outputs) {
-    if (out.empty()) continue;
-    const Tensor& t = graph.tensor(out);
-    if (!t.shape_known) return false;
-    bytes += t.bytes();
-  }
-  return bytes <= kMaxFoldBytes;
-}
-
 }  // namespace
 
 bool fold_constants(Graph& graph) {
@@ -51,14 +32,17 @@ bool fold_constants(Graph& graph) {
       removed.insert(static_cast<int>(i));
       continue;
     }
-    if (!can_fold(node, graph)) continue;
+    if (!foldable(node, graph)) continue;
     // fold_node evaluates before it stores anything, so when the op's lowering rejects this
     // configuration the graph is untouched and the node simply stays a run-time op.
+    const int64_t bytes = output_bytes(node, graph);
+    check_fold_budget(node, graph, bytes);
     try {
       fold_node(node, graph);
     } catch (const Error&) {
       continue;
     }
+    graph.folded_bytes += bytes;
     removed.insert(static_cast<int>(i));
   }
   erase_nodes(graph, removed);

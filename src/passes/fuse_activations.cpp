@@ -1,6 +1,10 @@
 #include "passes/fuse_activations.hpp"
 
 #include <limits>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "ops/op_registry.hpp"
 #include "passes/graph_rewrite.hpp"
@@ -48,34 +52,64 @@ std::optional<FusedActivation> activation_of(const Node& node, const Graph& grap
   return act;
 }
 
-bool fuse_activations(Graph& graph) {
-  bool changed = false;
-  for (size_t i = 0; i < graph.nodes.size();) {
-    const Node& node = graph.nodes[i];
-    const std::optional<FusedActivation> act = activation_of(node, graph);
-    const std::string input = node.inputs.empty() ? std::string() : node.inputs[0];
-    const int producer = input.empty() ? -1 : graph.producer(input);
-    bool fuse = act.has_value() && producer >= 0;
-    if (fuse) {
-      const Node& prev = graph.nodes[producer];
-      const OpDef* def = find_op(prev.domain, prev.op_type);
-      fuse = def && def->accepts_activation && prev.activation.kind == Activation::None &&
-             !prev.outputs.empty() && prev.outputs[0] == input &&
-             graph.tensor(input).dtype == DType::Float32 &&
-             only_consumer_is(graph, input, static_cast<int>(i));
-    }
-    if (!fuse) {
-      ++i;
-      continue;
-    }
-    const std::string output = node.outputs[0];
-    graph.nodes[producer].activation = *act;
-    erase_nodes(graph, {static_cast<int>(i)});
-    rename_produced_tensor(graph, input, output);
-    changed = true;
+namespace {
+
+// How many nodes read each tensor (a node reading it twice counts once).
+std::unordered_map<std::string, int> reader_counts(const Graph& graph) {
+  std::unordered_map<std::string, int> counts;
+  for (const Node& node : graph.nodes) {
+    std::unordered_set<std::string_view> seen;
+    for (const std::string& in : node.inputs)
+      if (!in.empty() && seen.insert(in).second) ++counts[in];
   }
-  if (changed) graph.remove_unused_tensors();
-  return changed;
+  return counts;
+}
+
+}  // namespace
+
+// One walk with a producer index and reader counts built once (no per-node scans, so long
+// chains stay linear). A fused activation node is only marked and erased at the end; its input
+// had no other reader, so the producer taking over its output name changes no other node.
+bool fuse_activations(Graph& graph) {
+  std::unordered_map<std::string, int> producer;
+  for (size_t i = 0; i < graph.nodes.size(); ++i)
+    for (const std::string& out : graph.nodes[i].outputs)
+      if (!out.empty()) producer[out] = static_cast<int>(i);
+  const std::unordered_map<std::string, int> readers = reader_counts(graph);
+  std::set<int> fused;
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const Node& node = graph.nodes[i];
+    if (node.inputs.empty() || node.inputs[0].empty() || node.outputs.empty()) continue;
+    const std::optional<FusedActivation> act = activation_of(node, graph);
+    if (!act) continue;
+    const std::string& input = node.inputs[0];
+    const auto p = producer.find(input);
+    if (p == producer.end() || fused.count(p->second)) continue;
+    Node& prev = graph.nodes[static_cast<size_t>(p->second)];
+    const OpDef* def = find_op(prev.domain, prev.op_type);
+    const auto r = readers.find(input);
+    if (!def || !def->accepts_activation || prev.activation.kind != Activation::None ||
+        prev.outputs.empty() || prev.outputs[0] != input ||
+        graph.tensor(input).dtype != DType::Float32 || graph.is_graph_output(input) ||
+        r == readers.end() || r->second != 1)
+      continue;
+    const std::string output = node.outputs[0];
+    prev.activation = *act;
+    Tensor& target = graph.tensor(output);
+    const Tensor& source = graph.tensor(input);
+    if (!target.shape_known && source.shape_known) {
+      target.dtype = source.dtype;
+      target.shape = source.shape;
+      target.shape_known = true;
+    }
+    prev.outputs[0] = output;
+    producer[output] = p->second;
+    fused.insert(static_cast<int>(i));
+  }
+  if (fused.empty()) return false;
+  erase_nodes(graph, fused);
+  graph.remove_unused_tensors();
+  return true;
 }
 
 }  // namespace kiln

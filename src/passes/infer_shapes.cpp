@@ -1,12 +1,20 @@
 #include "passes/infer_shapes.hpp"
 
+#include <fmt/format.h>
+
 #include "interpreter/interpreter.hpp"
 #include "ir/error.hpp"
 #include "ops/op_registry.hpp"
 
 namespace kiln {
 
-namespace {
+int64_t output_bytes(const Node& node, const Graph& graph) {
+  int64_t bytes = 0;
+  for (const std::string& out : node.outputs)
+    if (!out.empty()) bytes += graph.tensor(out).bytes();
+  return bytes;
+}
+
 bool foldable(const Node& node, const Graph& graph) {
   bool any_input = false;
   for (const std::string& in : node.inputs) {
@@ -14,13 +22,28 @@ bool foldable(const Node& node, const Graph& graph) {
     any_input = true;
     if (!graph.tensor(in).constant) return false;
   }
-  if (!any_input || op_for(node).defer_folding) return false;
-  int64_t bytes = 0;
+  const OpDef* op = find_op(node.domain, node.op_type);
+  if (!any_input || op == nullptr || op->defer_folding) return false;
   for (const std::string& out : node.outputs)
-    if (!out.empty()) bytes += graph.tensor(out).bytes();
-  return bytes <= kMaxFoldBytes;
+    if (!out.empty() && !graph.tensor(out).shape_known) return false;
+  return output_bytes(node, graph) <= kMaxFoldBytes;
+}
+
+namespace {
+std::string size_text(int64_t bytes) {
+  if (bytes < (1 << 20)) return std::to_string(bytes) + " bytes";
+  return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20));
 }
 }  // namespace
+
+void check_fold_budget(const Node& node, const Graph& graph, int64_t bytes) {
+  if (graph.folded_bytes + bytes > kMaxFoldedTotalBytes)
+    throw Error(fmt::format(
+        "{}: folding its result ({}) would bring the model's folded constants to {}, over "
+        "kiln's total of {} MiB (the limit on constants computed at compile time)",
+        node.describe(), size_text(bytes), size_text(graph.folded_bytes + bytes),
+        kMaxFoldedTotalBytes >> 20));
+}
 
 bool infer_shapes(Graph& graph) {
   for (const Node& node : graph.nodes) {
@@ -38,7 +61,12 @@ bool infer_shapes(Graph& graph) {
     bool already_constant = true;
     for (const std::string& out : node.outputs)
       if (!out.empty() && !graph.tensor(out).constant) already_constant = false;
-    if (!already_constant && foldable(node, graph)) fold_node(node, graph);
+    if (!already_constant && foldable(node, graph)) {
+      const int64_t bytes = output_bytes(node, graph);
+      check_fold_budget(node, graph, bytes);
+      fold_node(node, graph);
+      graph.folded_bytes += bytes;
+    }
   }
   graph.shapes_inferred = true;
   return true;

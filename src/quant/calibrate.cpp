@@ -220,13 +220,31 @@ void ProgressBar::update(int64_t done) {
 
 // --- calibration -----------------------------------------------------------------------------
 
+namespace {
+
+// A tensor that was NaN or infinite in every calibration value has no range to quantize with;
+// any scale would be made up.
+void check_finite_values(const std::string& name, const RangeObserver& observer, int64_t samples) {
+  if (observer.count() > 0 || observer.nonfinite() == 0) return;
+  throw Error("calibration: tensor '" + name + "' is NaN or infinite in all " +
+              std::to_string(observer.nonfinite()) + " of its values over " +
+              std::to_string(samples) +
+              " calibration samples, so it has no range to quantize with (check the calibration "
+              "data)");
+}
+
+}  // namespace
+
 CalibrationResult calibrate(const Graph& graph, const std::vector<TensorMap>& samples,
                             const QuantizeOptions& options) {
   CalibrationResult result;
+  std::vector<std::string> observed;  // in graph order, for the error below
   auto add = [&](const std::string& name) {
     const Tensor& t = graph.tensor(name);
-    if (t.dtype == DType::Float32 && !t.constant && !result.observers.count(name))
+    if (t.dtype == DType::Float32 && !t.constant && !result.observers.count(name)) {
       result.observers[name] = make_observer(options.observer, options.percentile);
+      observed.push_back(name);
+    }
   };
   for (const std::string& name : graph.inputs) add(name);
   for (const Node& node : graph.nodes)
@@ -245,6 +263,8 @@ CalibrationResult calibrate(const Graph& graph, const std::vector<TensorMap>& sa
     ++result.samples;
     progress.update(result.samples);
   }
+  for (const std::string& name : observed)
+    check_finite_values(name, *result.observers.at(name), result.samples);
   return result;
 }
 

@@ -64,10 +64,9 @@ void RangeObserver::observe(std::span<const float> values) {
   std::vector<float> cleaned;
   if (!all_finite) {
     cleaned.reserve(values.size());
-    for (float v : values) {
-      if (std::isnan(v)) continue;
-      cleaned.push_back(std::clamp(v, -FLT_MAX, FLT_MAX));
-    }
+    for (float v : values)
+      if (std::isfinite(v)) cleaned.push_back(v);
+    nonfinite_ += static_cast<int64_t>(values.size() - cleaned.size());
     values = cleaned;
   }
   if (values.empty()) return;

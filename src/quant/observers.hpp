@@ -32,7 +32,8 @@ struct RangeRequest {
 class RangeObserver {
  public:
   virtual ~RangeObserver() = default;
-  // Feeds one batch of values. NaNs are ignored, infinities are clamped to the float range.
+  // Feeds one batch of values. NaNs and infinities carry no range: they are skipped and
+  // counted (nonfinite()); calibrate() refuses a tensor that had nothing else.
   void observe(std::span<const float> values);
   // The chosen clipping range for `request`; always contains 0 (so 0 stays exactly
   // representable) and lies within [min(), max()] extended to 0. {0, 0} before any value.
@@ -42,12 +43,14 @@ class RangeObserver {
   float min() const { return count_ > 0 ? min_ : 0.0f; }
   float max() const { return count_ > 0 ? max_ : 0.0f; }
   int64_t count() const { return count_; }
+  int64_t nonfinite() const { return nonfinite_; }
 
  protected:
   virtual void observe_finite(std::span<const float> values) = 0;
   float min_ = 0.0f;
   float max_ = 0.0f;
   int64_t count_ = 0;
+  int64_t nonfinite_ = 0;
 };
 
 class MinMaxObserver final : public RangeObserver {

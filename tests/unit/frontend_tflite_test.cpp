@@ -252,6 +252,8 @@ TEST(FrontendTflite, MalformedFilesAreRejectedWithOneLineNamingTheCulprit) {
        {"operator 3 (AVERAGE_POOL_2D)", "tensor index 999"},
        false},
       {"weight_buffer_too_short.tflite", {"operator 0 (CONV_2D)", "'w1'", "10 bytes"}, false},
+      // Read as dense, the compressed filter would compute wrong results (issue 13).
+      {"sparse_filter.tflite", {"operator 0 (CONV_2D)", "'w1'", "sparse tensors"}, true},
       // Found by fuzz_tflite_loader (UBSan: misaligned int64 load); not from the generator.
       {"misaligned_zero_point.tflite", {"misaligned zero_point vector"}, false},
   };

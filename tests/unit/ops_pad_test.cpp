@@ -69,5 +69,39 @@ TEST(OpsPad, RejectsBadPadsAndModes) {
   EXPECT_THROW(mode.infer(), UnsupportedError);
 }
 
+// The ONNX spec: constant_value is a scalar of the data's type. A float value for int32 data,
+// or several values, are refused instead of being converted or truncated.
+TEST(OpsPad, ConstantValueMustBeOneElementOfTheDataType) {
+  auto message = [](OneOp& op) {
+    try {
+      op.infer();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const Tensor ints = tensor_of<int32_t>("x", DType::Int32, {1, 2}, {1, 2});
+  OneOp wrong_type("Pad", {ints, ints_constant("p", {0, 1, 0, 1}),
+                           tensor_of<float>("v", DType::Float32, {}, {9.5f}, true)});
+  const std::string type_error = message(wrong_type);
+  EXPECT_NE(type_error.find("node 'n' (Pad): constant_value 'v' is float32, but the data 'x' is "
+                            "int32"),
+            std::string::npos)
+      << type_error;
+  OneOp two_values("Pad", {row(), ints_constant("p", {0, 1, 0, 1}),
+                           tensor_of<float>("v", DType::Float32, {2}, {1, 2}, true)});
+  const std::string length_error = message(two_values);
+  EXPECT_NE(length_error.find("constant_value 'v' must be a scalar (one element), has shape 2"),
+            std::string::npos)
+      << length_error;
+  OneOp empty("Pad", {row(), ints_constant("p", {0, 1, 0, 1}),
+                      tensor_of<float>("v", DType::Float32, {0}, {}, true)});
+  EXPECT_THROW(empty.infer(), Error);
+  // A one-element 1-D value (what exporters write; ONNX Runtime takes it) is accepted.
+  OneOp one("Pad", {row(), ints_constant("p", {0, 1, 0, 0}),
+                    tensor_of<float>("v", DType::Float32, {1}, {4}, true)});
+  EXPECT_EQ(values_of<float>(one.run().at("y0")), (std::vector<float>{4, 1, 2, 3}));
+}
+
 }  // namespace
 }  // namespace kiln::test

@@ -34,6 +34,34 @@ TEST(OpsReshape, RejectsBadElementCountAndTwoMinusOnes) {
   EXPECT_THROW(uneven.infer(), Error);
 }
 
+// The ONNX spec: shape is a 1-D int64 tensor. Another dtype or rank is refused, not
+// reinterpreted (an int8 [2, 3] read as int64 would be a different shape).
+TEST(OpsReshape, ShapeMustBeOneDimensionalInt64) {
+  auto message = [](OneOp& op) {
+    try {
+      op.infer();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  OneOp int8("Reshape",
+             {floats("x", {2, 3}), tensor_of<int8_t>("s", DType::Int8, {2}, {3, 2}, true)});
+  const std::string int8_error = message(int8);
+  EXPECT_NE(int8_error.find("node 'n' (Reshape): shape input 's' must be int64, is int8"),
+            std::string::npos)
+      << int8_error;
+  OneOp two_d("Reshape",
+              {floats("x", {2, 3}), tensor_of<int64_t>("s", DType::Int64, {1, 2}, {3, 2}, true)});
+  const std::string two_d_error = message(two_d);
+  EXPECT_NE(two_d_error.find("shape input 's' must be 1-D, has shape 1x2"), std::string::npos)
+      << two_d_error;
+  OneOp scalar("Reshape", {floats("x", {1}), tensor_of<int64_t>("s", DType::Int64, {}, {1}, true)});
+  EXPECT_THROW(scalar.infer(), Error);
+  OneOp good("Reshape", {floats("x", {2, 3}), ints_constant("s", {3, 2})});
+  EXPECT_EQ(good.infer().shape, (Shape{3, 2}));
+}
+
 TEST(OpsReshape, RuntimeShapeInputIsACompileError) {
   OneOp op("Reshape", {floats("x", {2, 3}), tensor_of<int64_t>("s", DType::Int64, {1}, {6})});
   try {

@@ -2,9 +2,11 @@
 // datasets) and the observers calibration feeds through the interpreter hook.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "frontend/load_model.hpp"
 #include "interpreter/interpreter.hpp"
@@ -12,6 +14,7 @@
 #include "passes/pipeline.hpp"
 #include "quant/calibrate.hpp"
 #include "quant/npy.hpp"
+#include "quant/observers.hpp"
 #include "verify/tensor_io.hpp"
 
 namespace kiln {
@@ -204,6 +207,48 @@ TEST(QuantCalibrate, CalibrateObservesInputsAndEveryNodeOutput) {
   EXPECT_EQ(r.observers.at("logits")->min(), lo);
   EXPECT_EQ(r.observers.at("logits")->max(), hi);
   EXPECT_EQ(r.observers.at("logits")->count(), 30);
+}
+
+// NaN and infinities carry no range: they are skipped, and a tensor that had nothing else is an
+// error naming it instead of a made-up scale (issue 13).
+TEST(QuantCalibrate, NonFiniteValuesAreSkippedAndAllNonFiniteIsAnError) {
+  MinMaxObserver observer;
+  const float inf = std::numeric_limits<float>::infinity();
+  const float values[] = {std::nanf(""), inf, 1.0f, -2.0f, -inf};
+  observer.observe(values);
+  EXPECT_EQ(observer.min(), -2.0f);
+  EXPECT_EQ(observer.max(), 1.0f);
+  EXPECT_EQ(observer.count(), 2);
+  EXPECT_EQ(observer.nonfinite(), 3);
+
+  const Graph g = mnist();
+  CalibrationSource source;
+  source.path = kMnist;
+  std::vector<TensorMap> samples = load_calibration_samples(g, source);
+  QuantizeOptions options;
+  options.progress = false;
+  for (const float bad : {std::nanf(""), inf}) {
+    for (TensorMap& sample : samples) {
+      Tensor& x = sample.at("input");
+      for (float& v : x.mutable_values<float>()) v = bad;
+    }
+    try {
+      calibrate(g, samples, options);
+      ADD_FAILURE() << "calibrated all-" << bad << " data";
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("tensor 'input' is NaN or infinite in all 2352 of its values over 3 "
+                         "calibration samples"),
+                std::string::npos)
+          << msg;
+    }
+  }
+  // One non-finite sample among finite ones only loses its own values.
+  std::vector<TensorMap> mixed = load_calibration_samples(g, source);
+  for (float& v : mixed[0].at("input").mutable_values<float>()) v = std::nanf("");
+  const CalibrationResult r = calibrate(g, mixed, options);
+  EXPECT_EQ(r.observers.at("input")->count(), 2 * 784);
+  EXPECT_EQ(r.observers.at("input")->nonfinite(), 784);
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
 // kiln compile MODEL -o OUTDIR [--name net] [--shape NAME=dims]... [--no-fuse] [--no-reorder]
 //              [--no-in-place] [--kernels reference|fast]
 // Writes the generated C library, its build fragments and <name>_report.json into OUTDIR.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
 #include "codegen/compile.hpp"
 #include "codegen/kernel_select.hpp"
 #include "command.hpp"
+#include "passes/infer_shapes.hpp"
 #include "quant/quantize.hpp"
 #include "quant_cli.hpp"
 
@@ -23,6 +25,24 @@ struct CompileArgs {
   bool no_in_place = false;
   std::string kernels = "reference";
 };
+
+// Constants computed at run time (not folded into flash) cost arena or output bytes: say so,
+// naming the first few nodes. Empty when there are none.
+std::string runtime_constants_line(const MemoryPlan& plan) {
+  const std::vector<std::string>& nodes = plan.runtime_constant_nodes;
+  if (nodes.empty()) return "";
+  constexpr size_t kNamed = 3;
+  std::string names;
+  for (size_t i = 0; i < std::min(nodes.size(), kNamed); ++i)
+    names += (i ? ", '" : "'") + nodes[i] + "'";
+  if (nodes.size() > kNamed) names += ", ...";
+  return "  run-time constants: " + std::to_string(nodes.size()) + " node(s) (" + names +
+         ") compute " + std::to_string(plan.runtime_constant_bytes) +
+         " bytes of constants at every run into the arena or outputs: not folded into flash "
+         "(a result over kiln's " +
+         std::to_string(kMaxFoldBytes >> 20) +
+         " MiB fold limit, or an op folding cannot evaluate)\n";
+}
 
 void setup_compile(CLI::App& app) {
   auto args = std::make_shared<CompileArgs>();
@@ -86,7 +106,7 @@ void setup_compile(CLI::App& app) {
               << plan.liveness.lagged_nodes.size() << " plane-wise)\n"
               << "  weights:      " << plan.weight_bytes << " bytes\n"
               << "  io buffers:   " << plan.io_bytes << " bytes\n"
-              << "  MACs:         " << result.total_macs << "\n"
+              << runtime_constants_line(plan) << "  MACs:         " << result.total_macs << "\n"
               << "  kernels:      " << result.code.kernel_functions.size()
               << (result.code.needs_libm() ? " (link with -lm)" : " (no libm needed)") << "\n"
               << "  files:       ";

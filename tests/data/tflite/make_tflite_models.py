@@ -19,7 +19,8 @@ outputs come from an independent NumPy implementation of TFLite's NHWC semantics
                                  softmax depends only on beta * input_scale, so both must give
                                  the same int8 outputs for the same int8 inputs
   malformed/*.tflite files kiln must reject with one clear line (bad schema version,
-                     unsupported op, tensor index out of range, buffer size mismatch);
+                     unsupported op, tensor index out of range, buffer size mismatch, a
+                     filter marked sparse);
                      malformed/misaligned_zero_point.tflite is not generated here: it is an
                      input found by tests/fuzz/fuzz_tflite_loader.cpp (a zero_point vector of
                      int64 at an offset that is not a multiple of 8), kept as a regression
@@ -392,6 +393,16 @@ def main():
     def short_buffer(m):
         m.buffers[m.tensors[m.index["w1"]]["buffer"]]["data"] = [0] * 10
     malformed(os.path.join(bad, "weight_buffer_too_short.tflite"), short_buffer)
+
+    def sparse_filter(m):
+        # w1 marked as a sparse (CSR-compressed) filter; its buffer stays the dense data, which
+        # a reader ignoring the sparsity field would silently accept.
+        shape = m.tensors[m.index["w1"]]["shape"]
+        m.tensors[m.index["w1"]]["sparsity"] = {
+            "traversal_order": list(range(len(shape))),
+            "dim_metadata": [{"format": "DENSE", "dense_size": shape[0]}]
+            + [{"format": "SPARSE_CSR"} for _ in shape[1:]]}
+    malformed(os.path.join(bad, "sparse_filter.tflite"), sparse_filter)
     return 0
 
 
