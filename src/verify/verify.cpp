@@ -146,8 +146,14 @@ Comparison compare_tensors(const Tensor& actual, const Tensor& expected, bool ex
 }
 
 bool is_quantized_graph(const Graph& graph) {
-  for (const Node& node : graph.nodes)
-    if (node.op_type == "QuantizeLinear" || node.op_type == "DequantizeLinear") return true;
+  // DequantizeLinear of constant weights alone (int8-weight / float-activation models) leaves a
+  // float model: only quantized runtime values make its arithmetic integer.
+  for (const Node& node : graph.nodes) {
+    if (node.op_type == "QuantizeLinear") return true;
+    if (node.op_type == "DequantizeLinear" && !node.inputs.empty() &&
+        !graph.tensor(node.inputs[0]).constant)
+      return true;
+  }
   for (const auto& [name, tensor] : graph.tensors)
     if (!tensor.constant && tensor.quant) return true;
   return false;

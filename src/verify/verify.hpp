@@ -110,7 +110,9 @@ Comparison compare_tensors(const Tensor& actual, const Tensor& expected, bool ex
                            double atol);
 
 // True when the graph (as loaded, QOperators expanded) computes in integers: it has
-// QuantizeLinear/DequantizeLinear nodes or runtime tensors with quantization parameters.
+// QuantizeLinear nodes, DequantizeLinear nodes of runtime values, or runtime tensors with
+// quantization parameters. Int8-weight / float-activation models (DequantizeLinear of constant
+// weights only) are float models.
 bool is_quantized_graph(const Graph& graph);
 
 // Deterministic pseudo-random inputs for the graph's inputs: floats uniform in [-1, 1), integers

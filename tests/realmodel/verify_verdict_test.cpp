@@ -64,6 +64,22 @@ INSTANTIATE_TEST_SUITE_P(Mlperf, VerifyQuantizedModel,
                            return name;
                          });
 
+// int8 weights dequantized into float activations: a float model, whose unoptimized graph is
+// its arithmetic and binds.
+TEST(VerifyQuantizedModel, Int8WeightFloatActivationModelIsAFloatModel) {
+  const fs::path model = mlperf("onnx/kws_hybrid_int8w_fp32a.onnx");
+  ASSERT_TRUE(fs::exists(model)) << model;
+  const CommandResult r = kiln_verify(model, {"--count", "1"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("  float model: "), std::string::npos) << r.output;
+  EXPECT_EQ(last_line(r.output).rfind("PASS: generated C == interpreter bit for bit; generated C "
+                                      "vs the unoptimized graph within atol 1e-05 + rtol 0.0001 "
+                                      "x max|output| (1 case)",
+                                      0),
+            0u)
+      << r.output;
+}
+
 TEST(VerifyQuantizedModel, RequireFloatReadingMakesTheFloatReadingBinding) {
   // pretrainedResnet_quant.tflite's float reading differs from its integer semantics by tens
   // of LSB (measured: 25 on the first random input).

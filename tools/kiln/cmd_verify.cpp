@@ -48,8 +48,8 @@ void setup_verify(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--rtol", args->rtol,
-                  "Relative tolerance: per element vs expected outputs, times the output's "
-                  "largest magnitude vs the unoptimized graph")
+                  "Relative tolerance: per element vs expected outputs; vs the unoptimized "
+                  "graph, times the output's largest magnitude (float outputs)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--atol", args->atol,
