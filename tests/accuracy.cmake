@@ -17,4 +17,6 @@ add_test(NAME accuracy.fashion_mnist_int8
     -DMIN_FLOAT_TOP1_PERCENT=85
     -DMAX_DELTA_TENTHS_PP=10
     -P ${CMAKE_CURRENT_SOURCE_DIR}/accuracy/check_accuracy.cmake)
-set_tests_properties(accuracy.fashion_mnist_int8 PROPERTIES LABELS accuracy TIMEOUT 300)
+kiln_test_timeout(300 KILN_ACCURACY_TIMEOUT)
+set_tests_properties(accuracy.fashion_mnist_int8 PROPERTIES LABELS accuracy
+  TIMEOUT ${KILN_ACCURACY_TIMEOUT})
