@@ -9,5 +9,7 @@ add_test(NAME onnx_conformance
           --suite ${KILN_CONFORMANCE_DIR}/node --suite ${KILN_CONFORMANCE_DIR}/pytorch-converted
           --report-json ${CMAKE_BINARY_DIR}/conformance/report.json
           --report-md ${CMAKE_BINARY_DIR}/conformance/report.md)
-set_tests_properties(onnx_conformance PROPERTIES LABELS conformance TIMEOUT 1800)
+kiln_test_timeout(1800 KILN_CONFORMANCE_TIMEOUT)
+set_tests_properties(onnx_conformance PROPERTIES LABELS conformance
+  TIMEOUT ${KILN_CONFORMANCE_TIMEOUT})
 file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/conformance)

@@ -18,5 +18,7 @@ add_test(NAME realmodel.setup_npm COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/setup
 set_tests_properties(realmodel.setup_npm PROPERTIES
   FIXTURES_SETUP kiln_npm LABELS realmodel TIMEOUT 600)
 
-gtest_discover_tests(kiln_realmodel_tests DISCOVERY_TIMEOUT 60 TEST_PREFIX realmodel.
-  PROPERTIES TIMEOUT 900 LABELS realmodel FIXTURES_REQUIRED kiln_npm)
+kiln_test_timeout(900 KILN_REALMODEL_TIMEOUT)
+gtest_discover_tests(kiln_realmodel_tests DISCOVERY_TIMEOUT ${KILN_DISCOVERY_TIMEOUT}
+  TEST_PREFIX realmodel.
+  PROPERTIES TIMEOUT ${KILN_REALMODEL_TIMEOUT} LABELS realmodel FIXTURES_REQUIRED kiln_npm)

@@ -3,26 +3,9 @@
 typedef int8_t kiln_int_x;
 typedef int32_t kiln_int_y;
 typedef int32_t kiln_int_acc;
-typedef int kiln_int_out; /* nothing to do: y is the accumulator */
-typedef struct {
-  kiln_int_acc init;
-} kiln_int_channel;
 
-static inline kiln_int_channel kiln_int_out_channel(const kiln_int_out* out, int32_t oc) {
-  kiln_int_channel channel;
-  (void)out;
-  (void)oc;
-  channel.init = 0;
-  return channel;
-}
-
-static inline kiln_int_y kiln_int_out_result(kiln_int_acc acc, const kiln_int_out* out,
-                                             const kiln_int_channel* channel) {
-  (void)out;
-  (void)channel;
-  return acc;
-}
-
+#include "kiln_int_output_raw.h"
+/* kiln_int_output_raw.h first: it defines what the body calls. */
 #include "kiln_conv_int_body.h"
 
 void kiln_conv_acc_s8(const int8_t* x, const int8_t* w, int32_t* y, int32_t batch,

@@ -1,11 +1,12 @@
-/* The output step of the requantizing integer reference kernels with a bias (kiln_conv_s8,
- * kiln_conv_s16, kiln_gemm_s8, kiln_gemm_s16) for their shared bodies (kiln_conv_int_body.h,
- * kiln_gemm_int_body.h): output channel ch's accumulator starts at bias[ch] (0 without bias), is
- * requantized with the channel's multiplier and shift (entry 0 for every channel under
- * KILN_REQUANT_PER_TENSOR in requant_mode; kiln_requantize32 for an int32
- * accumulator, kiln_requantize64 for int64), offset by y_zero_point and clamped to
- * [act_min, act_max]. The including file first defines kiln_int_acc (int32_t or int64_t, also
- * the bias type) and kiln_int_y (the output element type). */
+/* The output step of the requantizing integer reference kernels (kiln_conv_s8, kiln_conv_s16,
+ * kiln_gemm_s8, kiln_gemm_s16, kiln_matmul_s8, kiln_global_average_pool_s8/_s16) for their
+ * shared bodies (kiln_conv_int_body.h, kiln_gemm_int_body.h, kiln_matmul_int_body.h,
+ * kiln_global_average_pool_int_body.h): output channel ch's accumulator starts at
+ * bias[ch] (0 without bias), is requantized with the channel's multiplier and shift (entry 0
+ * for every channel under KILN_REQUANT_PER_TENSOR in requant_mode; kiln_requantize32 for an
+ * int32 accumulator, kiln_requantize64 for int64), offset by
+ * y_zero_point and clamped to [act_min, act_max]. The including file first defines kiln_int_acc
+ * (int32_t or int64_t, also the bias type) and kiln_int_y (the output element type). */
 #ifndef KILN_INT_OUTPUT_H
 #define KILN_INT_OUTPUT_H
 

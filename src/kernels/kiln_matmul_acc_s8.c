@@ -1,38 +1,17 @@
 #include "kiln_matmul_acc_s8.h"
 
+typedef int8_t kiln_int_x;
+typedef int32_t kiln_int_y;
+typedef int32_t kiln_int_acc;
+
+#include "kiln_int_output_raw.h"
+/* kiln_int_output_raw.h first: it defines what the body calls. */
+#include "kiln_matmul_int_body.h"
+
 void kiln_matmul_acc_s8(const int8_t* a, const int8_t* b, int32_t* y, int32_t batch_rank,
                         const int32_t* batch_dims, const int32_t* a_batch_strides,
                         const int32_t* b_batch_strides, int32_t m, int32_t n, int32_t k,
                         int32_t a_zero_point, const int32_t* b_zero_points) {
-  int32_t index[KILN_MAX_RANK];
-  int32_t batches = 1, a_offset = 0, b_offset = 0;
-  int32_t d, t, i, j, p;
-  for (d = 0; d < batch_rank; ++d) {
-    index[d] = 0;
-    batches *= batch_dims[d];
-  }
-  for (t = 0; t < batches; ++t) {
-    const int8_t* a_mat = a + a_offset;
-    const int8_t* b_mat = b + b_offset;
-    int32_t* y_mat = y + t * m * n;
-    for (i = 0; i < m; ++i) {
-      const int8_t* a_row = a_mat + i * k;
-      for (j = 0; j < n; ++j) {
-        int32_t acc = 0;
-        for (p = 0; p < k; ++p)
-          acc +=
-              ((int32_t)a_row[p] - a_zero_point) * ((int32_t)b_mat[p * n + j] - b_zero_points[j]);
-        y_mat[i * n + j] = acc;
-      }
-    }
-    /* Advance the batch index like an odometer, keeping both operand offsets in step. */
-    for (d = batch_rank - 1; d >= 0; --d) {
-      a_offset += a_batch_strides[d];
-      b_offset += b_batch_strides[d];
-      if (++index[d] < batch_dims[d]) break;
-      a_offset -= a_batch_strides[d] * batch_dims[d];
-      b_offset -= b_batch_strides[d] * batch_dims[d];
-      index[d] = 0;
-    }
-  }
+  kiln_matmul_int_body(a, b, y, batch_rank, batch_dims, a_batch_strides, b_batch_strides, m, n, k,
+                       a_zero_point, b_zero_points, NULL);
 }

@@ -3,7 +3,6 @@
 // the greedy fallback, determinism, and the code generator's check that it runs the plan's order.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <random>
 
@@ -189,10 +188,11 @@ TEST(MemorySchedule, PlansAreDeterministic) {
 }
 
 // Random DAGs: the schedule is a valid order (Graph::verify), the layout is valid, and neither
-// the bound nor the arena is worse than with the given order.
+// the bound nor the arena is worse than with the given order. The work is bounded, not timed: 30
+// graphs of at most 41 nodes, each search capped by ScheduleOptions::max_states (past it the
+// greedy pass). How long planning takes is measured by benchmarks/ (kiln_benchmarks).
 TEST(MemorySchedule, RandomGraphsGetValidSchedulesNoWorseThanTheGivenOrder) {
   std::mt19937 random(20261204);
-  const auto start = std::chrono::steady_clock::now();
   int reordered = 0;
   for (int trial = 0; trial < 30; ++trial) {
     Builder b;
@@ -226,7 +226,6 @@ TEST(MemorySchedule, RandomGraphsGetValidSchedulesNoWorseThanTheGivenOrder) {
     }
   }
   EXPECT_GT(reordered, 5);  // random DAGs usually leave something to gain
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
 }
 
 TEST(MemorySchedule, CodeGeneratorRefusesAPlanForAnotherOrder) {
