@@ -132,6 +132,7 @@ void Graph::verify() const {
   auto fail = [&](const std::string& what) {
     throw InternalError("graph '" + name + "' failed verification: " + what);
   };
+  auto no_shape = [&](const std::string& t) { fail("tensor '" + t + "' has no inferred shape"); };
   for (const auto& [key, t] : tensors) {
     if (key != t.name)
       fail("tensor map key '" + key + "' differs from tensor name '" + t.name + "'");
@@ -164,31 +165,26 @@ void Graph::verify() const {
     if (!node_names.insert(node.name).second) fail("node name '" + node.name + "' is not unique");
     for (const std::string& in : node.inputs) {
       if (in.empty()) continue;
-      if (!find_tensor(in)) fail(node.describe() + " reads unknown tensor '" + in + "'");
+      const Tensor* t = find_tensor(in);
+      if (!t) fail(node.describe() + " reads unknown tensor '" + in + "'");
       if (!available.count(in))
         fail(node.describe() + " reads '" + in + "' before it is produced (order not topological)");
+      if (shapes_inferred && !t->shape_known) no_shape(in);
     }
     for (const std::string& out : node.outputs) {
       if (out.empty()) continue;
       const Tensor* t = find_tensor(out);
       if (!t) fail(node.describe() + " writes unknown tensor '" + out + "'");
       if (t->constant) fail(node.describe() + " writes constant '" + out + "'");
+      if (shapes_inferred && !t->shape_known) no_shape(out);
       if (input_set.count(out)) fail(node.describe() + " writes graph input '" + out + "'");
       if (!produced.insert(out).second) fail("tensor '" + out + "' has more than one producer");
       available.insert(out);
     }
   }
-  for (const std::string& out : outputs)
+  for (const std::string& out : outputs) {
     if (!available.count(out)) fail("graph output '" + out + "' is never produced");
-  if (shapes_inferred) {
-    auto check = [&](const std::string& t) {
-      if (!t.empty() && !tensor(t).shape_known) fail("tensor '" + t + "' has no inferred shape");
-    };
-    for (const Node& node : nodes) {
-      for (const auto& t : node.inputs) check(t);
-      for (const auto& t : node.outputs) check(t);
-    }
-    for (const auto& t : outputs) check(t);
+    if (shapes_inferred && !tensor(out).shape_known) no_shape(out);
   }
 }
 
