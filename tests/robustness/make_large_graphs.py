@@ -11,7 +11,7 @@ Usage: make_large_graphs.py OUT_DIR [--chain N] [--wide N] [--sum N] [--split N]
   constants_<K>.onnx  K ConstantOfShape nodes, each making a 63 MiB float32 graph output
 
 The models are generated, not committed: they are large and the script is deterministic. The
-timings in docs/robustness.md (and the report of issue 13) were measured on them with
+timings in docs/architecture.md ("Graph scale") were measured on them with
 `/usr/bin/time -v build/kiln compile MODEL -o OUT`. Run with /usr/bin/python3 (needs python3-onnx).
 """
 import argparse
