@@ -40,9 +40,13 @@ Tensor& Graph::add_tensor(Tensor t) {
 }
 
 std::string Graph::unique_name(const std::string& base) const {
-  std::set<std::string> node_names;
-  for (const Node& n : nodes) node_names.insert(n.name);
-  auto taken = [&](const std::string& s) { return tensors.count(s) || node_names.count(s); };
+  // A scan of the node names per candidate, not a set of them built per call: callers (op
+  // upgrades, the TFLite loader) ask once per node, and building the set made a 20,000-node
+  // opset-9 Clip chain take 89 s to load.
+  auto taken = [&](const std::string& s) {
+    return tensors.count(s) ||
+           std::any_of(nodes.begin(), nodes.end(), [&](const Node& n) { return n.name == s; });
+  };
   if (!taken(base)) return base;
   for (int i = 1;; ++i) {
     std::string candidate = base + "_" + std::to_string(i);
