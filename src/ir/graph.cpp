@@ -40,9 +40,13 @@ Tensor& Graph::add_tensor(Tensor t) {
 }
 
 std::string Graph::unique_name(const std::string& base) const {
-  std::set<std::string> node_names;
-  for (const Node& n : nodes) node_names.insert(n.name);
-  auto taken = [&](const std::string& s) { return tensors.count(s) || node_names.count(s); };
+  // A scan of the node names per candidate, not a set of them built per call: callers (op
+  // upgrades, the TFLite loader) ask once per node, and building the set made a 20,000-node
+  // opset-9 Clip chain take 89 s to load.
+  auto taken = [&](const std::string& s) {
+    return tensors.count(s) ||
+           std::any_of(nodes.begin(), nodes.end(), [&](const Node& n) { return n.name == s; });
+  };
   if (!taken(base)) return base;
   for (int i = 1;; ++i) {
     std::string candidate = base + "_" + std::to_string(i);
@@ -132,6 +136,7 @@ void Graph::verify() const {
   auto fail = [&](const std::string& what) {
     throw InternalError("graph '" + name + "' failed verification: " + what);
   };
+  auto no_shape = [&](const std::string& t) { fail("tensor '" + t + "' has no inferred shape"); };
   for (const auto& [key, t] : tensors) {
     if (key != t.name)
       fail("tensor map key '" + key + "' differs from tensor name '" + t.name + "'");
@@ -164,31 +169,26 @@ void Graph::verify() const {
     if (!node_names.insert(node.name).second) fail("node name '" + node.name + "' is not unique");
     for (const std::string& in : node.inputs) {
       if (in.empty()) continue;
-      if (!find_tensor(in)) fail(node.describe() + " reads unknown tensor '" + in + "'");
+      const Tensor* t = find_tensor(in);
+      if (!t) fail(node.describe() + " reads unknown tensor '" + in + "'");
       if (!available.count(in))
         fail(node.describe() + " reads '" + in + "' before it is produced (order not topological)");
+      if (shapes_inferred && !t->shape_known) no_shape(in);
     }
     for (const std::string& out : node.outputs) {
       if (out.empty()) continue;
       const Tensor* t = find_tensor(out);
       if (!t) fail(node.describe() + " writes unknown tensor '" + out + "'");
       if (t->constant) fail(node.describe() + " writes constant '" + out + "'");
+      if (shapes_inferred && !t->shape_known) no_shape(out);
       if (input_set.count(out)) fail(node.describe() + " writes graph input '" + out + "'");
       if (!produced.insert(out).second) fail("tensor '" + out + "' has more than one producer");
       available.insert(out);
     }
   }
-  for (const std::string& out : outputs)
+  for (const std::string& out : outputs) {
     if (!available.count(out)) fail("graph output '" + out + "' is never produced");
-  if (shapes_inferred) {
-    auto check = [&](const std::string& t) {
-      if (!t.empty() && !tensor(t).shape_known) fail("tensor '" + t + "' has no inferred shape");
-    };
-    for (const Node& node : nodes) {
-      for (const auto& t : node.inputs) check(t);
-      for (const auto& t : node.outputs) check(t);
-    }
-    for (const auto& t : outputs) check(t);
+    if (shapes_inferred && !tensor(out).shape_known) no_shape(out);
   }
 }
 

@@ -19,8 +19,9 @@ struct PassRecord {
   bool changed = false;
 };
 
-// Runs each pass in order; with `verify_each`, calls Graph::verify() after every pass and
-// reports which pass broke an invariant.
+// Runs each pass in order; with `verify_each`, calls Graph::verify() after every pass that
+// reports a change (and after the last pass in any case) and reports which pass broke an
+// invariant.
 std::vector<PassRecord> run_passes(Graph& graph, const std::vector<Pass>& passes,
                                    bool verify_each = true);
 

@@ -137,16 +137,23 @@ bool simplify_at(Graph& graph, int index) {
 bool simplify_layout(Graph& graph) {
   bool changed = false;
   // Each rewrite removes a node, shortens a chain or turns a Transpose into a Reshape, so the
-  // sweep terminates; the cap only guards against a logic error looping forever.
-  for (size_t sweep = 0; sweep < 4 * graph.nodes.size() + 4; ++sweep) {
-    bool any = false;
-    for (size_t i = 0; i < graph.nodes.size(); ++i)
+  // sweeps terminate; the cap only guards against a logic error looping forever. A rewrite only
+  // edits or erases node i (and renames what later nodes read), never an earlier node's
+  // inputs, so the sweep retries index i and goes on instead of restarting from the first node
+  // (which made a 5,000-node Reshape chain take minutes); sweeps repeat until one changes
+  // nothing.
+  size_t rewrites = 0;
+  const size_t cap = 4 * graph.nodes.size() + 4;
+  for (bool any = true; any && rewrites < cap;) {
+    any = false;
+    for (size_t i = 0; i < graph.nodes.size() && rewrites < cap;) {
       if (simplify_at(graph, static_cast<int>(i))) {
-        any = true;
-        break;  // indices may have shifted; restart the sweep
+        any = changed = true;
+        ++rewrites;
+        continue;  // node i changed or is gone: look at index i again
       }
-    if (!any) break;
-    changed = true;
+      ++i;
+    }
   }
   if (changed) {
     // Producers bypassed by a composed chain may now be unread.

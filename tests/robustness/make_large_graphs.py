@@ -2,16 +2,20 @@
 """Writes large or wide valid ONNX models that stress kiln's graph algorithms (issue 13).
 
 Usage: make_large_graphs.py OUT_DIR [--chain N] [--wide N] [--sum N] [--split N]
-                            [--constants K]
+                            [--constants K] [--reshape N] [--identity N] [--clip9 N]
 
   chain_<N>.onnx      x[1,16] -> N Relu nodes in a chain -> y
   wide_<N>.onnx       x[1,16] -> N parallel Relu branches, summed by a chain of N-1 Adds -> y
   sum_<N>.onnx        one Sum over N inputs (x repeated)
   split_<N>.onnx      one Split of x[1,N] into N outputs, each a graph output
   constants_<K>.onnx  K ConstantOfShape nodes, each making a 63 MiB float32 graph output
+  reshape_<N>.onnx    x[1,16] -> N Reshapes in a chain (alternately to [4,4] and [2,8]) -> y
+  identity_<N>.onnx   x[1,16] -> N Identity nodes in a chain -> y
+  clip9_<N>.onnx      x[1,16] -> N Clip(0, 6) nodes in a chain, opset 9 (bounds as attributes,
+                      which kiln's upgrade turns into constant inputs) -> y
 
 The models are generated, not committed: they are large and the script is deterministic. The
-timings in docs/robustness.md (and the report of issue 13) were measured on them with
+timings in docs/architecture.md ("Graph scale") were measured on them with
 `/usr/bin/time -v build/kiln compile MODEL -o OUT`. Run with /usr/bin/python3 (needs python3-onnx).
 """
 import argparse
@@ -80,6 +84,43 @@ def constants(out_dir, k):
          [value(f"c{i}", [elements]) for i in range(k)], [shape])
 
 
+def unary_chain(out_dir, name, n, make_node, opset=17, initializers=()):
+    nodes = []
+    prev = "x"
+    for i in range(n):
+        out = "y" if i == n - 1 else f"t{i}"
+        nodes.append(make_node(i, prev, out))
+        prev = out
+    graph = helper.make_graph(nodes, name, [value("x", [1, 16])], [value("y", None)],
+                              initializer=list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                              producer_name="kiln-make-large-graphs")
+    model.ir_version = 8
+    path = os.path.join(out_dir, f"{name}.onnx")
+    onnx.save(model, path)
+    print(path)
+
+
+def reshape_chain(out_dir, n):
+    shapes = [helper.make_tensor("s0", TensorProto.INT64, [2], [4, 4]),
+              helper.make_tensor("s1", TensorProto.INT64, [2], [2, 8])]
+    unary_chain(out_dir, f"reshape_{n}", n,
+                lambda i, a, b: helper.make_node("Reshape", [a, f"s{i % 2}"], [b], name=f"n{i}"),
+                initializers=shapes)
+
+
+def identity_chain(out_dir, n):
+    unary_chain(out_dir, f"identity_{n}", n,
+                lambda i, a, b: helper.make_node("Identity", [a], [b], name=f"id{i}"))
+
+
+def clip9_chain(out_dir, n):
+    unary_chain(out_dir, f"clip9_{n}", n,
+                lambda i, a, b: helper.make_node("Clip", [a], [b], name=f"clip{i}", min=0.0,
+                                                 max=6.0),
+                opset=9)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir")
@@ -88,6 +129,9 @@ def main():
     parser.add_argument("--sum", type=int, action="append", default=[])
     parser.add_argument("--split", type=int, action="append", default=[])
     parser.add_argument("--constants", type=int, action="append", default=[])
+    parser.add_argument("--reshape", type=int, action="append", default=[])
+    parser.add_argument("--identity", type=int, action="append", default=[])
+    parser.add_argument("--clip9", type=int, action="append", default=[])
     args = parser.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     for n in args.chain:
@@ -100,6 +144,12 @@ def main():
         split_outputs(args.out_dir, n)
     for k in args.constants:
         constants(args.out_dir, k)
+    for n in args.reshape:
+        reshape_chain(args.out_dir, n)
+    for n in args.identity:
+        identity_chain(args.out_dir, n)
+    for n in args.clip9:
+        clip9_chain(args.out_dir, n)
 
 
 if __name__ == "__main__":
