@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/checked_math.hpp"
 #include "ops/datamove_util.hpp"
 #include "ops/op_registry.hpp"
@@ -36,7 +37,7 @@ int32_t pad_mode(const Node& node) {
   if (mode == "reflect") return KILN_PAD_REFLECT;
   if (mode == "edge") return KILN_PAD_EDGE;
   if (mode == "wrap") return KILN_PAD_WRAP;
-  throw UnsupportedError(node.describe() + ": pad mode '" + mode + "' is not supported");
+  throw UnsupportedError(node.describe() + ": pad mode " + quote_name(mode) + " is not supported");
 }
 
 // Pads before and after each input dim.
@@ -89,8 +90,8 @@ void infer_pad(const Node& node, Graph& graph) {
   if (node.has_input(2)) {
     const Tensor& value = input_tensor(node, graph, 2);
     if (!value.constant)
-      throw UnsupportedError(node.describe() + ": input '" + value.name +
-                             "' must be a compile-time constant (kiln plans shapes statically)");
+      throw UnsupportedError(node.describe() + ": input " + quote_name(value.name) +
+                             " must be a compile-time constant (kiln plans shapes statically)");
   }
   set_output(node, graph, 0, x.dtype, out);
 }

@@ -11,6 +11,7 @@
 #include "command.hpp"
 #include "frontend/load_model.hpp"
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/op_registry.hpp"
 
 namespace kiln::cli {
@@ -28,7 +29,9 @@ std::string describe_value(const Tensor& t) {
 
 // Exporters such as tf2onnx produce node names of 150+ characters; keep the table readable by
 // eliding the middle (start and end are what tell layers apart).
-std::string short_name(const std::string& name) {
+// Control bytes are escaped first (a name must not move the cursor or clear the terminal).
+std::string short_name(const std::string& raw_name) {
+  const std::string name = one_line(raw_name);
   constexpr size_t kMaxWidth = 48;
   if (name.size() <= kMaxWidth) return name;
   constexpr size_t kHead = 20;
@@ -74,11 +77,12 @@ void run_inspect(const InspectOptions& options) {
   for (const std::string& s : options.shapes) parse_shape_override(s, load_options);
   Graph graph = load_model(options.model, load_options);
 
-  fmt::print("model:   {} (graph '{}', opset {})\n", options.model, graph.name, graph.opset);
+  fmt::print("model:   {} (graph {}, opset {})\n", options.model, quote_name(graph.name),
+             graph.opset);
   for (const std::string& in : graph.inputs)
-    fmt::print("input:   {} {}\n", in, describe_value(graph.tensor(in)));
+    fmt::print("input:   {} {}\n", one_line(in), describe_value(graph.tensor(in)));
   for (const std::string& out : graph.outputs)
-    fmt::print("output:  {} {}{}\n", out, describe_value(graph.tensor(out)),
+    fmt::print("output:  {} {}{}\n", one_line(out), describe_value(graph.tensor(out)),
                graph.tensor(out).constant ? " (constant)" : "");
   fmt::print("\n");
 
@@ -107,7 +111,8 @@ void run_inspect(const InspectOptions& options) {
       activation_bytes += t.bytes();
     }
     const OpDef& op = op_for(node);
-    int64_t macs = op.macs ? op.macs(node, graph) : 0;
+    const int64_t macs =
+        op.macs ? naming_model(options.model, [&] { return op.macs(node, graph); }) : 0;
     total_macs += macs;
     total_activation_bytes += activation_bytes;
     std::string op_name = node.domain.empty() ? node.op_type : node.domain + "." + node.op_type;

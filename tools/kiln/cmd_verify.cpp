@@ -36,16 +36,18 @@ void setup_verify(CLI::App& app) {
                   "ONNX test data: a dir with input_*.pb/output_*.pb, or a dir of "
                   "test_data_set_* dirs (default: random inputs)");
   cmd->add_option("--shape", args->shapes, "Fix an input's dims, e.g. --shape input=1,3,96,96");
-  cmd->add_option("--seed", args->seed, "Seed of the random inputs")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the random inputs")
+      ->capture_default_str()
+      ->check(kNonNegativeInteger);
   cmd->add_option("--count", args->count, "Number of random input sets")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--rtol", args->rtol, "Relative tolerance vs expected/unoptimized outputs")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kFiniteNonNegative);
   cmd->add_option("--atol", args->atol, "Absolute tolerance vs expected/unoptimized outputs")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kFiniteNonNegative);
   cmd->add_option("--cc", args->cc, "Host C compiler used to build the generated code")
       ->capture_default_str();
   cmd->add_option("--keep", args->keep, "Build in this directory and keep it (for debugging)");
@@ -57,7 +59,7 @@ void setup_verify(CLI::App& app) {
   cmd->callback([args] {
     VerifyOptions options;
     options.compile.pipeline.fuse = !args->no_fuse;
-    check_kernel_set(args->kernels, "--kernels");
+    check_usage([&] { check_kernel_set(args->kernels, "--kernels"); });
     options.compile.kernels = args->kernels;
     for (const std::string& text : args->shapes) parse_shape_override(text, options.compile.load);
     options.inputs_dir = args->inputs;
@@ -70,7 +72,8 @@ void setup_verify(CLI::App& app) {
       options.work_dir = args->keep;
       options.keep_work_dir = true;
     }
-    const VerifyResult result = verify_model(args->model, options);
+    const VerifyResult result =
+        naming_model(args->model, [&] { return verify_model(args->model, options); });
     std::cout << result.summary();
     if (!result.passed()) throw Error("verify: " + args->model + ": outputs do not match");
   });
