@@ -78,6 +78,7 @@ def run_case(kiln, case, scratch, asan):
     if leftovers:
         problems.append("temporary files left: %s" % leftovers)
     shown = text.rstrip("\n").replace(scratch + "/", "").replace(CORPUS + "/", "")
+    shown = shown.replace(CORPUS, "tests/robustness/corpus")
     return {"seconds": seconds, "rss": rss, "problems": problems, "stderr": shown}
 
 
