@@ -15,6 +15,7 @@
 #include "frontend/load_model.hpp"
 #include "interpreter/interpreter.hpp"
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "quant/quantize.hpp"
 #include "verify/evaluate.hpp"
 #include "verify/process.hpp"
@@ -129,8 +130,9 @@ void require_program(const std::string& program, const std::string& role, const 
     for (std::string dir; std::getline(dirs, dir, ':');)
       if (!dir.empty() && access((fs::path(dir) / program).c_str(), X_OK) == 0) return;
   }
-  throw Error("bench: '" + program + "' (" + role + " of target '" + target.name +
-              "') is not installed or not in PATH; scripts/install_deps.sh installs it");
+  throw Error("bench: " + quote_name(program) + " (" + role + " of target " +
+              quote_name(target.name) +
+              ") is not installed or not in PATH; scripts/install_deps.sh installs it");
 }
 
 std::string hex(uint64_t value) {
@@ -167,7 +169,7 @@ std::vector<BenchCaseInputs> bench_inputs(const std::string& model_path, const G
     for (const std::string& name : graph.inputs) {
       const auto it = c.inputs.find(name);
       if (it == c.inputs.end())
-        throw Error("bench: " + set.label + ": no data for input '" + name + "'");
+        throw Error("bench: " + set.label + ": no data for input " + quote_name(name));
       const Tensor& like = graph.tensor(name);
       // A quantized model with integer inputs gets the float test data quantized with the
       // input's own scale and zero point, as an application would feed it.
@@ -178,7 +180,7 @@ std::vector<BenchCaseInputs> bench_inputs(const std::string& model_path, const G
         it->second = std::move(quantized);
       }
       if (it->second.dtype != like.dtype || it->second.shape != like.shape)
-        throw Error("bench: " + set.label + ": input '" + name + "' is " +
+        throw Error("bench: " + set.label + ": input " + quote_name(name) + " is " +
                     std::string(dtype_name(it->second.dtype)) +
                     " with a different type or shape than the model's " +
                     std::string(dtype_name(like.dtype)) + " input");
@@ -345,8 +347,8 @@ uint64_t mark_address(const std::string& nm_output) {
                (*it)[2].str() + " bytes (" + region + " is " + std::to_string(r.size) +
                " bytes at " + hex(r.origin) + ")";
   }
-  throw Error("bench: " + model_path + " does not fit target '" + target.name + "': " + message +
-              "; needs arena " + std::to_string(compiled.plan.arena_bytes) + " + stack " +
+  throw Error("bench: " + model_path + " does not fit target " + quote_name(target.name) + ": " +
+              message + "; needs arena " + std::to_string(compiled.plan.arena_bytes) + " + stack " +
               std::to_string(target.stack_bytes) + " bytes of RAM and weights " +
               std::to_string(compiled.plan.weight_bytes) + " bytes of flash");
 }
@@ -491,7 +493,7 @@ BenchResult run_bench(const std::string& model_path, const Target& target,
   if (!built.ok()) {
     if (built.output.find("overflowed by") != std::string::npos)
       throw_overflow(built.output, model_path, target, compiled);
-    throw Error("bench: building the firmware for '" + target.name + "' failed (" +
+    throw Error("bench: building the firmware for " + quote_name(target.name) + " failed (" +
                 built.status_text() + "): " + command_line(build) + "\n" +
                 last_lines(built.output, 20));
   }
@@ -540,8 +542,8 @@ BenchResult run_bench(const std::string& model_path, const Target& target,
     throw Error("bench: cannot run `" + run.front() +
                 "` (is it installed? see scripts/install_deps.sh)");
   if (!ran.ok() || ran.output.find("KILN_END") == std::string::npos)
-    throw Error("bench: the firmware failed on '" + target.name + "' (" + ran.status_text() +
-                "): " + last_lines(ran.output, 5));
+    throw Error("bench: the firmware failed on " + quote_name(target.name) + " (" +
+                ran.status_text() + "): " + last_lines(ran.output, 5));
 
   // --- parse ------------------------------------------------------------------------------------
   std::map<std::pair<size_t, size_t>, std::string> hex_outputs;
@@ -586,7 +588,7 @@ BenchResult run_bench(const std::string& model_path, const Target& target,
         throw Error("bench: the firmware printed no output " + std::to_string(k) + " for " +
                     bc.label);
       Tensor actual = decode_output(it->second, graph.tensor(out_name),
-                                    bc.label + " output '" + out_name + "'");
+                                    bc.label + " output " + quote_name(out_name));
       actual.name = out_name;
       const Comparison cmp = compare_tensors(actual, expected.at(out_name), true, 0.0, 0.0);
       bc.output_bit_exact.push_back(cmp.ok && cmp.bit_exact);

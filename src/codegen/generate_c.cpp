@@ -12,6 +12,8 @@
 #include "codegen/embedded_kernels.hpp"
 #include "codegen/kernel_select.hpp"
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
+#include "ops/lower_node.hpp"
 #include "ops/op_registry.hpp"
 
 namespace kiln {
@@ -157,8 +159,8 @@ class Generator {
     for (size_t i = 0; same && i < graph_.nodes.size(); ++i)
       same = plan_.schedule[i] == graph_.nodes[i].name;
     if (!same)
-      throw InternalError("the memory plan was made for another node order than graph '" +
-                          graph_.name + "' has");
+      throw InternalError("the memory plan was made for another node order than graph " +
+                          quote_name(graph_.name) + " has");
   }
 
   void lower_schedule() {
@@ -167,16 +169,16 @@ class Generator {
       if (!is_runtime_node(node, graph_)) continue;
       // The op lowers to its reference kernel; the kernel set may swap in a fast kernel with
       // the same signature and results.
-      KernelCall call = select_kernel(op_for(node).lower(node, graph_), options_.kernels);
+      KernelCall call = select_kernel(lower_node(node, graph_), options_.kernels);
       for (const KernelArg& arg : call.args) {
         if ((arg.kind == KernelArg::Kind::Input || arg.kind == KernelArg::Kind::Output) &&
             !arg.tensor.empty() && graph_.find_tensor(arg.tensor) == nullptr)
-          throw InternalError(node.describe() + ": lowered to a call on unknown tensor '" +
-                              arg.tensor + "'");
+          throw InternalError(node.describe() + ": lowered to a call on unknown tensor " +
+                              quote_name(arg.tensor));
         if (arg.kind == KernelArg::Kind::Output && !arg.tensor.empty() &&
             graph_.tensor(arg.tensor).constant)
-          throw InternalError(node.describe() + ": lowered to a call writing constant '" +
-                              arg.tensor + "'");
+          throw InternalError(node.describe() + ": lowered to a call writing constant " +
+                              quote_name(arg.tensor));
       }
       // A node the plan runs in place with a lag (output overlapping its input) must call a
       // kernel whose loop order allows it: checked on the kernel actually emitted.
@@ -221,14 +223,15 @@ class Generator {
     if (name.empty()) return "NULL";
     const Tensor& t = graph_.tensor(name);
     if (t.constant) {
-      if (writable) throw InternalError(where + ": writes constant '" + name + "'");
+      if (writable) throw InternalError(where + ": writes constant " + quote_name(name));
       auto it = weight_symbol_.find(name);
       if (it == weight_symbol_.end())
-        throw InternalError(where + ": constant '" + name + "' was not planned into flash");
+        throw InternalError(where + ": constant " + quote_name(name) +
+                            " was not planned into flash");
       return it->second;
     }
     if (int k = index_in(input_index_, name); k >= 0) {
-      if (writable) throw InternalError(where + ": writes graph input '" + name + "'");
+      if (writable) throw InternalError(where + ": writes graph input " + quote_name(name));
       used_params_.insert("input" + std::to_string(k));
       return "input" + std::to_string(k);
     }
@@ -237,7 +240,7 @@ class Generator {
       return "output" + std::to_string(k);
     }
     if (t.placement.region != "arena" || t.placement.offset < 0)
-      throw InternalError(where + ": tensor '" + name + "' has no arena placement");
+      throw InternalError(where + ": tensor " + quote_name(name) + " has no arena placement");
     uses_arena_ = true;
     return std::string("(") + (writable ? "" : "const ") + c_type(t) + "*)(mem + " +
            std::to_string(t.placement.offset) + ")";
@@ -435,8 +438,9 @@ class Generator {
       // Packed int4 weights hold two values per byte: the array has bytes(), not elements().
       const int64_t n = t->quant && t->quant->packed_int4() ? t->bytes() : t->elements();
       if (static_cast<int64_t>(t->data.size()) < n * static_cast<int64_t>(dtype_size(t->dtype)))
-        throw InternalError("weight '" + t->name + "' holds " + std::to_string(t->data.size()) +
-                            " bytes, its array needs " + std::to_string(n) + " elements");
+        throw InternalError("weight " + quote_name(t->name) + " holds " +
+                            std::to_string(t->data.size()) + " bytes, its array needs " +
+                            std::to_string(n) + " elements");
       const std::string& symbol = weight_symbol_.at(t->name);
       w << "/* " << short_name(t->name) << ": " << describe_tensor(*t);
       if (auto aliases = weight_aliases_.find(symbol); aliases != weight_aliases_.end()) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/quantized.hpp"
 
 namespace kiln {
@@ -129,8 +130,8 @@ void check_kernel_set(std::string_view name, std::string_view what) {
   if (std::find(names.begin(), names.end(), name) != names.end()) return;
   std::string valid;
   for (const std::string& n : names) valid += (valid.empty() ? "" : ", ") + n;
-  throw Error(std::string(what) + ": unknown kernel set '" + std::string(name) +
-              "' (valid: " + valid + ")");
+  throw Error(std::string(what) + ": unknown kernel set " + quote_name(std::string(name)) +
+              " (valid: " + valid + ")");
 }
 
 KernelCall select_kernel(const KernelCall& reference, std::string_view kernel_set) {

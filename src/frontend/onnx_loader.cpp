@@ -11,6 +11,7 @@
 
 #include "frontend/onnx_tensor.hpp"
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/op_registry.hpp"
 #include "passes/infer_shapes.hpp"
 
@@ -41,8 +42,8 @@ Opsets read_opsets(const onnx::ModelProto& model) {
   bool has_default = false;
   for (const onnx::OperatorSetIdProto& id : model.opset_import()) {
     if (id.version() < 0 || id.version() > std::numeric_limits<int>::max())
-      throw Error(fmt::format("opset_import of domain '{}' has invalid version {}", id.domain(),
-                              id.version()));
+      throw Error(fmt::format("opset_import of domain {} has invalid version {}",
+                              quote_name(id.domain()), id.version()));
     int version = static_cast<int>(id.version());
     if (is_default_domain(id.domain())) {
       if (!has_default) opsets.default_opset = version;
@@ -97,7 +98,7 @@ std::string attribute_type_name(int type) {
 }
 
 AttributeValue convert_attribute(const onnx::AttributeProto& a, const Node& node) {
-  const std::string what = fmt::format("{}: attribute '{}'", node.describe(), a.name());
+  const std::string what = fmt::format("{}: attribute {}", node.describe(), quote_name(a.name()));
   switch (effective_type(a)) {
     case onnx::AttributeProto_AttributeType_INT: return int64_t{a.i()};
     case onnx::AttributeProto_AttributeType_FLOAT: return a.f();
@@ -150,7 +151,7 @@ std::vector<std::string> unique_node_names(const onnx::GraphProto& graph) {
 std::string owner_of(const Graph& graph, const std::string& tensor_name,
                      const std::map<std::string, std::string>& producer_node) {
   auto it = producer_node.find(tensor_name);
-  if (it != producer_node.end()) return "node '" + it->second + "'";
+  if (it != producer_node.end()) return "node " + quote_name(it->second);
   if (graph.is_graph_input(tensor_name)) return "a graph input";
   return "an initializer";
 }
@@ -167,8 +168,8 @@ class GraphBuilder {
     opsets_ = read_opsets(model_);
     graph_.opset = opsets_.default_opset;
     if (proto_.sparse_initializer_size() > 0)
-      throw UnsupportedError(fmt::format("sparse initializer '{}' is not supported",
-                                         proto_.sparse_initializer(0).values().name()));
+      throw UnsupportedError(fmt::format("sparse initializer {} is not supported",
+                                         quote_name(proto_.sparse_initializer(0).values().name())));
     collect_value_infos();
     add_initializers();
     add_runtime_inputs();
@@ -196,9 +197,9 @@ class GraphBuilder {
       const onnx::TensorProto& init = proto_.initializer(i);
       if (init.name().empty()) throw Error(fmt::format("initializer #{} has no name", i));
       if (graph_.find_tensor(init.name()))
-        throw Error(fmt::format("initializer '{}' is defined twice", init.name()));
+        throw Error(fmt::format("initializer {} is defined twice", quote_name(init.name())));
       graph_.add_tensor(
-          tensor_from_onnx(init, init.name(), fmt::format("initializer '{}'", init.name())));
+          tensor_from_onnx(init, init.name(), "initializer " + quote_name(init.name())));
     }
   }
 
@@ -208,26 +209,28 @@ class GraphBuilder {
     auto override_it = options_.input_shapes.find(name);
     if (!type.has_shape()) {
       if (override_it != options_.input_shapes.end()) return override_it->second;
-      throw Error(fmt::format("input '{}' has no shape in the model; give one with --shape {}=...",
-                              name, name));
+      throw Error(fmt::format("input {} has no shape in the model; give one with --shape {}=...",
+                              quote_name(name), name));
     }
     const auto& dims = type.shape().dim();
     if (override_it != options_.input_shapes.end()) {
       const Shape& given = override_it->second;
       if (static_cast<int>(given.size()) != dims.size())
-        throw Error(fmt::format("--shape {}={}: input '{}' has rank {} in the model, not {}", name,
-                                fmt::join(given, ","), name, dims.size(), given.size()));
+        throw Error(fmt::format("--shape {}={}: input {} has rank {} in the model, not {}", name,
+                                fmt::join(given, ","), quote_name(name), dims.size(),
+                                given.size()));
       for (int i = 0; i < dims.size(); ++i)
         if (dims[i].has_dim_value() && dims[i].dim_value() != given[static_cast<size_t>(i)])
-          throw Error(fmt::format("--shape {}={}: dimension {} of input '{}' is fixed to {}", name,
-                                  fmt::join(given, ","), i, name, dims[i].dim_value()));
+          throw Error(fmt::format("--shape {}={}: dimension {} of input {} is fixed to {}", name,
+                                  fmt::join(given, ","), i, quote_name(name), dims[i].dim_value()));
       return given;
     }
     Shape shape;
     for (const onnx::TensorShapeProto_Dimension& dim : dims) {
       if (dim.has_dim_value()) {
         if (dim.dim_value() < 0)
-          throw Error(fmt::format("input '{}' has negative dimension {}", name, dim.dim_value()));
+          throw Error(
+              fmt::format("input {} has negative dimension {}", quote_name(name), dim.dim_value()));
         shape.push_back(dim.dim_value());
       } else {
         shape.push_back(1);  // symbolic (batch) or unknown dimension
@@ -243,21 +246,21 @@ class GraphBuilder {
       if (name.empty()) throw Error("a graph input has no name");
       if (const Tensor* existing = graph_.find_tensor(name)) {
         if (existing->constant) continue;  // an initializer: a constant, not a runtime input
-        throw Error(fmt::format("graph input '{}' is listed twice", name));
+        throw Error(fmt::format("graph input {} is listed twice", quote_name(name)));
       }
       if (!input.type().has_tensor_type())
-        throw UnsupportedError(fmt::format("input '{}' is not a tensor", name));
+        throw UnsupportedError(fmt::format("input {} is not a tensor", quote_name(name)));
       int elem_type = input.type().tensor_type().elem_type();
       std::optional<DType> dtype = dtype_from_onnx(elem_type);
       if (!dtype)
-        throw UnsupportedError(fmt::format("input '{}' has unsupported data type {}", name,
-                                           onnx_type_name(elem_type)));
+        throw UnsupportedError(fmt::format("input {} has unsupported data type {}",
+                                           quote_name(name), onnx_type_name(elem_type)));
       Tensor tensor;
       tensor.name = name;
       tensor.dtype = *dtype;
       tensor.shape = runtime_input_shape(input);
       tensor.shape_known = true;
-      checked_element_count(tensor.shape, tensor.dtype, fmt::format("input '{}'", name));
+      checked_element_count(tensor.shape, tensor.dtype, "input " + quote_name(name));
       runtime_names.insert(name);
       if (auto bound = options_.constant_inputs.find(name);
           bound != options_.constant_inputs.end()) {
@@ -269,15 +272,16 @@ class GraphBuilder {
     }
     for (const auto& [name, value] : options_.constant_inputs)
       if (!runtime_names.count(name))
-        throw Error(fmt::format("cannot freeze '{}': not a runtime input of the model", name));
+        throw Error(
+            fmt::format("cannot freeze {}: not a runtime input of the model", quote_name(name)));
     for (const auto& [name, shape] : options_.input_shapes) {
       if (runtime_names.count(name)) continue;
       std::string known;
       for (const std::string& in : graph_.inputs) known += (known.empty() ? "" : ", ") + in;
       throw Error(
-          fmt::format("--shape names '{}', which is not a runtime input of the model "
+          fmt::format("--shape names {}, which is not a runtime input of the model "
                       "(inputs: {})",
-                      name, known.empty() ? "none" : known));
+                      quote_name(name), known.empty() ? "none" : known));
     }
   }
 
@@ -286,8 +290,9 @@ class GraphBuilder {
                                     const Tensor& value) {
     const std::string& name = input.name();
     if (value.dtype != declared.dtype)
-      throw Error(fmt::format("cannot freeze input '{}': value is {}, the model declares {}", name,
-                              dtype_name(value.dtype), dtype_name(declared.dtype)));
+      throw Error(fmt::format("cannot freeze input {}: value is {}, the model declares {}",
+                              quote_name(name), dtype_name(value.dtype),
+                              dtype_name(declared.dtype)));
     const auto& dims = input.type().tensor_type().shape().dim();
     bool rank_ok = !input.type().tensor_type().has_shape() ||
                    static_cast<size_t>(dims.size()) == value.shape.size();
@@ -295,8 +300,8 @@ class GraphBuilder {
       if (dims[i].has_dim_value() && dims[i].dim_value() != value.shape[static_cast<size_t>(i)])
         rank_ok = false;
     if (!rank_ok || value.data.size() != static_cast<size_t>(value.bytes()))
-      throw Error(fmt::format("cannot freeze input '{}': value of shape {} does not fit the model",
-                              name, shape_to_string(value.shape)));
+      throw Error(fmt::format("cannot freeze input {}: value of shape {} does not fit the model",
+                              quote_name(name), shape_to_string(value.shape)));
     Tensor t = value;
     t.name = name;
     t.shape_known = true;
@@ -306,8 +311,9 @@ class GraphBuilder {
 
   void claim_output(const std::string& tensor_name, const Node& node) {
     if (graph_.find_tensor(tensor_name))
-      throw Error(fmt::format("{}: output '{}' is already produced by {}", node.describe(),
-                              tensor_name, owner_of(graph_, tensor_name, producer_node_)));
+      throw Error(fmt::format("{}: output {} is already produced by {}", node.describe(),
+                              quote_name(tensor_name),
+                              owner_of(graph_, tensor_name, producer_node_)));
     producer_node_.emplace(tensor_name, node.name);
   }
 
@@ -318,8 +324,8 @@ class GraphBuilder {
     const std::string& out = node.outputs[0];
     for (const char* unsupported : {"sparse_value", "value_string", "value_strings"})
       if (node.has_attr(unsupported))
-        throw UnsupportedError(
-            fmt::format("{}: attribute '{}' is not supported", node.describe(), unsupported));
+        throw UnsupportedError(fmt::format("{}: attribute {} is not supported", node.describe(),
+                                           quote_name(unsupported)));
     if (node.attrs.size() != 1)
       throw Error(fmt::format("{}: needs exactly one value attribute, has {}", node.describe(),
                               node.attrs.size()));
@@ -339,8 +345,8 @@ class GraphBuilder {
       std::vector<int64_t> v = node.attr_ints("value_ints", {});
       tensor = make_constant<int64_t>(out, DType::Int64, {static_cast<int64_t>(v.size())}, v);
     } else {
-      throw Error(fmt::format("{}: unknown value attribute '{}'", node.describe(),
-                              node.attrs.begin()->first));
+      throw Error(fmt::format("{}: unknown value attribute {}", node.describe(),
+                              quote_name(node.attrs.begin()->first)));
     }
     tensor.name = out;
     claim_output(out, node);
@@ -373,7 +379,8 @@ class GraphBuilder {
       node.domain = is_default_domain(proto.domain()) ? std::string() : proto.domain();
       node.inputs.assign(proto.input().begin(), proto.input().end());
       node.outputs.assign(proto.output().begin(), proto.output().end());
-      if (node.op_type.empty()) throw Error(fmt::format("node '{}' has no op_type", node.name));
+      if (node.op_type.empty())
+        throw Error(fmt::format("node {} has no op_type", quote_name(node.name)));
       check_node_arity(node);
       const int opset = opsets_.of(node.domain);
 
@@ -385,15 +392,17 @@ class GraphBuilder {
           if (missing_ops.size() > 1)
             also = fmt::format(" (the model also uses unsupported {})",
                                fmt::join(missing_ops.begin() + 1, missing_ops.end(), ", "));
-          throw UnsupportedError(
-              fmt::format("node '{}' ({}, domain '{}', opset {}): unsupported op{}", node.name,
-                          node.op_type, display_domain(node.domain), opset, also));
+          throw UnsupportedError(fmt::format("node {} ({}, domain {}, opset {}): unsupported op{}",
+                                             quote_name(node.name),
+                                             one_line(node.op_type, kMaxQuotedNameBytes),
+                                             quote_name(display_domain(node.domain)), opset, also));
         }
         // min_opset counts default-domain versions; custom domains version independently.
         if (node.domain.empty() && opset < op->min_opset)
-          throw UnsupportedError(fmt::format(
-              "node '{}' ({}, domain '{}', opset {}): kiln reads this op from opset {} on",
-              node.name, node.op_type, display_domain(node.domain), opset, op->min_opset));
+          throw UnsupportedError(
+              fmt::format("node {} ({}, domain {}, opset {}): kiln reads this op from opset {} on",
+                          quote_name(node.name), one_line(node.op_type, kMaxQuotedNameBytes),
+                          quote_name(display_domain(node.domain)), opset, op->min_opset));
       }
 
       for (const onnx::AttributeProto& a : proto.attribute()) {
@@ -401,7 +410,8 @@ class GraphBuilder {
           throw Error(fmt::format("{}: an attribute has no name", node.describe()));
         AttributeValue value = convert_attribute(a, node);
         if (!node.attrs.emplace(a.name(), std::move(value)).second)
-          throw Error(fmt::format("{}: attribute '{}' is given twice", node.describe(), a.name()));
+          throw Error(fmt::format("{}: attribute {} is given twice", node.describe(),
+                                  quote_name(a.name())));
       }
 
       if (is_constant) {
@@ -412,7 +422,8 @@ class GraphBuilder {
       for (const std::string& out : node.outputs) {
         if (out.empty()) continue;
         if (!own_outputs.insert(out).second)
-          throw Error(fmt::format("{}: output '{}' is listed twice", node.describe(), out));
+          throw Error(
+              fmt::format("{}: output {} is listed twice", node.describe(), quote_name(out)));
         claim_output(out, node);
         Tensor tensor;
         tensor.name = out;
@@ -430,9 +441,9 @@ class GraphBuilder {
       for (const std::string& in : node.inputs)
         if (!in.empty() && !graph_.find_tensor(in))
           throw Error(
-              fmt::format("{}: input '{}' is not produced by any node, initializer or "
+              fmt::format("{}: input {} is not produced by any node, initializer or "
                           "graph input",
-                          node.describe(), in));
+                          node.describe(), quote_name(in)));
   }
 
   void add_outputs() {
@@ -440,7 +451,7 @@ class GraphBuilder {
       const std::string& name = output.name();
       if (name.empty()) throw Error("a graph output has no name");
       if (!graph_.find_tensor(name))
-        throw Error(fmt::format("graph output '{}' is not produced by any node", name));
+        throw Error(fmt::format("graph output {} is not produced by any node", quote_name(name)));
       if (!graph_.is_graph_output(name)) graph_.outputs.push_back(name);
     }
     if (graph_.outputs.empty()) throw Error("the graph has no outputs");

@@ -26,6 +26,7 @@
 #include <set>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/checked_math.hpp"
 #include "ops/quantized.hpp"
 #include "passes/graph_rewrite.hpp"
@@ -46,6 +47,12 @@ const std::vector<int64_t> kToNchw = {0, 3, 1, 2};
 const std::vector<int64_t> kToNhwc = {0, 2, 3, 1};
 // NHWC axis -> its position in NCHW.
 constexpr int64_t kNchwPosition[4] = {0, 2, 3, 1};
+
+// A flatbuffers enum value for a message: its name, or "code N" for a value the schema does not
+// name (flatc's EnumName* functions return "" then).
+std::string enum_text(const char* name, int64_t value) {
+  return name && *name ? std::string(name) : fmt::format("code {}", value);
+}
 
 const char* builtin_name(tfl::BuiltinOperator code) {
   const char* name = tfl::EnumNameBuiltinOperator(code);
@@ -158,8 +165,9 @@ class Builder {
 
   std::string tensor_label(int index) const {
     const tfl::Tensor& t = tensor_at(index, nullptr);
-    return t.name() && t.name()->size() ? fmt::format("tensor {} '{}'", index, t.name()->str())
-                                        : fmt::format("tensor {}", index);
+    return t.name() && t.name()->size()
+               ? fmt::format("tensor {} {}", index, quote_name(t.name()->str()))
+               : fmt::format("tensor {}", index);
   }
 
   [[noreturn]] void fail_tensor(int index, const OpContext* ctx, const std::string& what) const {
@@ -173,7 +181,7 @@ class Builder {
     auto dtype = dtype_from_tflite(t.type());
     if (!dtype) {
       std::string what = fmt::format("{}: tensor type {} is not supported", tensor_label(index),
-                                     tfl::EnumNameTensorType(t.type()));
+                                     enum_text(tfl::EnumNameTensorType(t.type()), t.type()));
       if (ctx) ctx->unsupported(what);
       throw UnsupportedError(what);
     }
@@ -468,7 +476,7 @@ class Builder {
       case tfl::ActivationFunctionType_TANH: return emit(ctx, "Tanh", {x});
       default:
         ctx.unsupported(fmt::format("fused activation {} is not supported",
-                                    tfl::EnumNameActivationFunctionType(act)));
+                                    enum_text(tfl::EnumNameActivationFunctionType(act), act)));
     }
   }
 
@@ -577,7 +585,7 @@ class Builder {
     const tfl::OperatorCode& code = op_code(op, index);
     const int32_t b = builtin_code(code);
     if (b == tfl::BuiltinOperator_CUSTOM)
-      return fmt::format("CUSTOM '{}'", code.custom_code() ? code.custom_code()->str() : "");
+      return "CUSTOM " + quote_name(code.custom_code() ? code.custom_code()->str() : "");
     return builtin_label(b);
   }
 

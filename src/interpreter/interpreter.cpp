@@ -2,6 +2,8 @@
 
 #include "interpreter/kernel_binding.hpp"
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
+#include "ops/lower_node.hpp"
 #include "ops/op_registry.hpp"
 
 namespace kiln {
@@ -28,7 +30,7 @@ Tensor& allocate(TensorMap& values, const Tensor& like) {
 
 void execute_node(const Node& node, const Graph& graph, TensorMap& values) {
   if (all_outputs_constant(node, graph)) return;
-  const KernelCall call = op_for(node).lower(node, graph);
+  const KernelCall call = lower_node(node, graph);
   std::vector<void*> pointers(call.args.size(), nullptr);
   for (size_t i = 0; i < call.args.size(); ++i) {
     const KernelArg& arg = call.args[i];
@@ -40,7 +42,8 @@ void execute_node(const Node& node, const Graph& graph, TensorMap& values) {
       } else {
         auto it = values.find(arg.tensor);
         if (it == values.end())
-          throw InternalError(node.describe() + ": input '" + arg.tensor + "' has no value yet");
+          throw InternalError(node.describe() + ": input " + quote_name(arg.tensor) +
+                              " has no value yet");
         pointers[i] = it->second.data.data();
       }
     } else if (arg.kind == KernelArg::Kind::Output && !arg.tensor.empty()) {
@@ -68,14 +71,15 @@ TensorMap run_graph(const Graph& graph, const TensorMap& inputs, const ValueObse
   TensorMap values;
   for (const std::string& name : graph.inputs) {
     auto it = inputs.find(name);
-    if (it == inputs.end()) throw Error("missing value for graph input '" + name + "'");
+    if (it == inputs.end()) throw Error("missing value for graph input " + quote_name(name));
     const Tensor& expected = graph.tensor(name);
     const Tensor& given = it->second;
     if (given.dtype != expected.dtype || given.shape != expected.shape ||
         given.data.size() != static_cast<size_t>(expected.bytes()))
-      throw Error("graph input '" + name + "' expects " + std::string(dtype_name(expected.dtype)) +
-                  " " + shape_to_string(expected.shape) + ", got " +
-                  std::string(dtype_name(given.dtype)) + " " + shape_to_string(given.shape));
+      throw Error("graph input " + quote_name(name) + " expects " +
+                  std::string(dtype_name(expected.dtype)) + " " + shape_to_string(expected.shape) +
+                  ", got " + std::string(dtype_name(given.dtype)) + " " +
+                  shape_to_string(given.shape));
     values[name] = given;
   }
   if (observe)

@@ -7,18 +7,19 @@
 #include <unordered_set>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 
 namespace kiln {
 
 Tensor& Graph::tensor(const std::string& tensor_name) {
   auto it = tensors.find(tensor_name);
-  if (it == tensors.end()) throw InternalError("graph has no tensor '" + tensor_name + "'");
+  if (it == tensors.end()) throw InternalError("graph has no tensor " + quote_name(tensor_name));
   return it->second;
 }
 
 const Tensor& Graph::tensor(const std::string& tensor_name) const {
   auto it = tensors.find(tensor_name);
-  if (it == tensors.end()) throw InternalError("graph has no tensor '" + tensor_name + "'");
+  if (it == tensors.end()) throw InternalError("graph has no tensor " + quote_name(tensor_name));
   return it->second;
 }
 
@@ -35,7 +36,8 @@ const Tensor* Graph::find_tensor(const std::string& tensor_name) const {
 Tensor& Graph::add_tensor(Tensor t) {
   if (t.name.empty()) throw InternalError("add_tensor: empty tensor name");
   auto [it, inserted] = tensors.emplace(t.name, std::move(t));
-  if (!inserted) throw InternalError("add_tensor: tensor '" + it->first + "' already exists");
+  if (!inserted)
+    throw InternalError("add_tensor: tensor " + quote_name(it->first) + " already exists");
   return it->second;
 }
 
@@ -134,17 +136,19 @@ void Graph::remove_unused_tensors() {
 
 void Graph::verify() const {
   auto fail = [&](const std::string& what) {
-    throw InternalError("graph '" + name + "' failed verification: " + what);
+    throw InternalError("graph " + quote_name(name) + " failed verification: " + what);
   };
-  auto no_shape = [&](const std::string& t) { fail("tensor '" + t + "' has no inferred shape"); };
+  auto no_shape = [&](const std::string& t) {
+    fail("tensor " + quote_name(t) + " has no inferred shape");
+  };
   for (const auto& [key, t] : tensors) {
     if (key != t.name)
-      fail("tensor map key '" + key + "' differs from tensor name '" + t.name + "'");
+      fail("tensor map key " + quote_name(key) + " differs from tensor name " + quote_name(t.name));
     if (t.constant && t.shape_known && t.data.size() != static_cast<size_t>(t.bytes()))
-      fail("constant '" + key + "' holds " + std::to_string(t.data.size()) + " bytes, shape " +
-           shape_to_string(t.shape) + " needs " + std::to_string(t.bytes()));
+      fail("constant " + quote_name(key) + " holds " + std::to_string(t.data.size()) +
+           " bytes, shape " + shape_to_string(t.shape) + " needs " + std::to_string(t.bytes()));
     for (int64_t d : t.shape)
-      if (t.shape_known && d < 0) fail("tensor '" + key + "' has a negative dimension");
+      if (t.shape_known && d < 0) fail("tensor " + quote_name(key) + " has a negative dimension");
   }
   // Views into the graph's own strings: no copies, hash lookups (verify runs after every pass,
   // so it must stay linear on 100,000-node graphs).
@@ -153,8 +157,8 @@ void Graph::verify() const {
   const std::unordered_set<std::string_view> input_set(inputs.begin(), inputs.end());
   for (const std::string& in : inputs) {
     const Tensor* t = find_tensor(in);
-    if (!t) fail("graph input '" + in + "' is not a tensor");
-    if (t->constant) fail("graph input '" + in + "' is a constant");
+    if (!t) fail("graph input " + quote_name(in) + " is not a tensor");
+    if (t->constant) fail("graph input " + quote_name(in) + " is a constant");
     available.insert(in);
   }
   for (const auto& [key, t] : tensors)
@@ -166,28 +170,31 @@ void Graph::verify() const {
   node_names.reserve(nodes.size());
   for (const Node& node : nodes) {
     if (node.name.empty()) fail("a " + node.op_type + " node has no name");
-    if (!node_names.insert(node.name).second) fail("node name '" + node.name + "' is not unique");
+    if (!node_names.insert(node.name).second)
+      fail("node name " + quote_name(node.name) + " is not unique");
     for (const std::string& in : node.inputs) {
       if (in.empty()) continue;
       const Tensor* t = find_tensor(in);
-      if (!t) fail(node.describe() + " reads unknown tensor '" + in + "'");
+      if (!t) fail(node.describe() + " reads unknown tensor " + quote_name(in));
       if (!available.count(in))
-        fail(node.describe() + " reads '" + in + "' before it is produced (order not topological)");
+        fail(node.describe() + " reads " + quote_name(in) +
+             " before it is produced (order not topological)");
       if (shapes_inferred && !t->shape_known) no_shape(in);
     }
     for (const std::string& out : node.outputs) {
       if (out.empty()) continue;
       const Tensor* t = find_tensor(out);
-      if (!t) fail(node.describe() + " writes unknown tensor '" + out + "'");
-      if (t->constant) fail(node.describe() + " writes constant '" + out + "'");
+      if (!t) fail(node.describe() + " writes unknown tensor " + quote_name(out));
+      if (t->constant) fail(node.describe() + " writes constant " + quote_name(out));
       if (shapes_inferred && !t->shape_known) no_shape(out);
-      if (input_set.count(out)) fail(node.describe() + " writes graph input '" + out + "'");
-      if (!produced.insert(out).second) fail("tensor '" + out + "' has more than one producer");
+      if (input_set.count(out)) fail(node.describe() + " writes graph input " + quote_name(out));
+      if (!produced.insert(out).second)
+        fail("tensor " + quote_name(out) + " has more than one producer");
       available.insert(out);
     }
   }
   for (const std::string& out : outputs) {
-    if (!available.count(out)) fail("graph output '" + out + "' is never produced");
+    if (!available.count(out)) fail("graph output " + quote_name(out) + " is never produced");
     if (shapes_inferred && !tensor(out).shape_known) no_shape(out);
   }
 }

@@ -1,6 +1,7 @@
 #include "ir/node.hpp"
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 
 namespace kiln {
 
@@ -19,7 +20,7 @@ std::string attribute_kind_name(const AttributeValue& value) {
 
 std::string Node::describe() const {
   std::string op = domain.empty() ? op_type : domain + "." + op_type;
-  return "node '" + name + "' (" + op + ")";
+  return "node " + quote_name(name) + " (" + one_line(op, kMaxQuotedNameBytes) + ")";
 }
 
 void check_node_arity(const Node& node) {
@@ -38,8 +39,8 @@ const T* typed_attr(const Node& node, const std::string& key, const char* expect
   auto it = node.attrs.find(key);
   if (it == node.attrs.end()) return nullptr;
   if (const T* v = std::get_if<T>(&it->second)) return v;
-  throw Error(node.describe() + ": attribute '" + key + "' must be " + expected + ", got " +
-              attribute_kind_name(it->second));
+  throw Error(node.describe() + ": attribute " + quote_name(key) + " must be " + expected +
+              ", got " + attribute_kind_name(it->second));
 }
 }  // namespace
 

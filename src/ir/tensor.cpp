@@ -2,6 +2,9 @@
 
 #include <cstring>
 
+#include "ir/error.hpp"
+#include "ir/messages.hpp"
+
 namespace kiln {
 
 int64_t shape_elements(const Shape& shape) {
@@ -43,7 +46,7 @@ std::vector<int64_t> Tensor::as_int64() const {
     case DType::Bool: return convert<uint8_t, int64_t>(data);
     case DType::Float32: break;
   }
-  throw Error("tensor '" + name + "': expected integer values, got " +
+  throw Error("tensor " + quote_name(name) + ": expected integer values, got " +
               std::string(dtype_name(dtype)));
 }
 

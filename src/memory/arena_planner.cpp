@@ -9,6 +9,7 @@
 #include <random>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 
 namespace kiln {
 
@@ -51,7 +52,8 @@ Chains find_chains(std::span<const ArenaBuffer> buffers) {
   for (const ArenaBuffer& b : buffers) {
     if (b.tied_to < 0) continue;
     if (b.tied_to >= n || b.tie_shift % kArenaAlignment != 0)
-      throw InternalError("arena buffer of '" + b.tensors.front() + "' has an invalid tie");
+      throw InternalError("arena buffer of " + quote_name(b.tensors.front()) +
+                          " has an invalid tie");
     is_base[static_cast<size_t>(b.tied_to)] = true;
   }
   // Walk each chain from its head (a base tied to nothing), following the buffers tied to it.
@@ -59,8 +61,8 @@ Chains find_chains(std::span<const ArenaBuffer> buffers) {
   for (int i = 0; i < n; ++i)
     if (buffers[i].tied_to >= 0) {
       if (tied_to_me[buffers[i].tied_to] >= 0)
-        throw InternalError("two arena buffers are tied to the one of '" +
-                            buffers[buffers[i].tied_to].tensors.front() + "'");
+        throw InternalError("two arena buffers are tied to the one of " +
+                            quote_name(buffers[buffers[i].tied_to].tensors.front()));
       tied_to_me[buffers[i].tied_to] = i;
     }
   for (int head = 0; head < n; ++head) {
@@ -344,8 +346,9 @@ void check_no_overlaps(std::span<const ArenaBuffer> buffers, const ArenaLayout& 
       // Only a plane-wise op's output may overlap its own dying input (checked by the caller).
       if (buffers[i].tied_to == j || buffers[j].tied_to == i) continue;
       const auto [first, second] = std::minmax(i, j);
-      throw InternalError("arena buffers of '" + buffers[first].tensors.front() + "' and '" +
-                          buffers[second].tensors.front() + "' overlap in time and memory");
+      throw InternalError("arena buffers of " + quote_name(buffers[first].tensors.front()) +
+                          " and " + quote_name(buffers[second].tensors.front()) +
+                          " overlap in time and memory");
     }
     live.push_back(i);
   }
@@ -360,19 +363,19 @@ void check_layout(std::span<const ArenaBuffer> buffers, const ArenaLayout& layou
     const int64_t begin = layout.offsets[i];
     const int64_t end = begin + buffers[i].bytes;
     if (begin < 0 || begin % kArenaAlignment != 0 || end > layout.arena_bytes)
-      throw InternalError("arena buffer of '" + buffers[i].tensors.front() +
-                          "' is misplaced at offset " + std::to_string(begin));
+      throw InternalError("arena buffer of " + quote_name(buffers[i].tensors.front()) +
+                          " is misplaced at offset " + std::to_string(begin));
     // A tied buffer sits exactly at its lag below (or above) the buffer it overwrites.
     if (const int base = buffers[i].tied_to; base >= 0) {
       if (static_cast<size_t>(base) >= buffers.size() ||
           begin != layout.offsets[base] + buffers[i].tie_shift)
-        throw InternalError("arena buffer of '" + buffers[i].tensors.front() +
-                            "' is not at its in-place offset " +
+        throw InternalError("arena buffer of " + quote_name(buffers[i].tensors.front()) +
+                            " is not at its in-place offset " +
                             std::to_string(buffers[i].tie_shift) + " from its input's buffer");
       // The pair shares bytes only at the step that reads the base for the last time.
       if (buffers[i].first_step != buffers[base].last_step)
-        throw InternalError("arena buffer of '" + buffers[i].tensors.front() +
-                            "' is tied to a buffer that does not die where it is written");
+        throw InternalError("arena buffer of " + quote_name(buffers[i].tensors.front()) +
+                            " is tied to a buffer that does not die where it is written");
     }
   }
   check_no_overlaps(buffers, layout);

@@ -5,7 +5,9 @@
 #include <numeric>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "memory/arena_planner.hpp"
+#include "ops/lower_node.hpp"
 #include "ops/op_registry.hpp"
 
 namespace kiln {
@@ -130,7 +132,7 @@ std::optional<int64_t> plane_lag(const Node& node, const Graph& graph, int64_t a
   if (!node.has_input(0) || node.outputs.empty() || node.outputs[0].empty()) return std::nullopt;
   const OpDef* op = find_op(node.domain, node.op_type);
   if (op == nullptr || !op->lower) return std::nullopt;
-  const KernelCall call = op->lower(node, graph);
+  const KernelCall call = lower_node(node, graph);
   if (!kernel_processes_planes_in_order(call.function)) return std::nullopt;
   // The kernel's x and y must be the node's input 0 and output 0.
   const std::string* x_name = first_arg(call, KernelArg::Kind::Input);
@@ -171,7 +173,8 @@ Liveness compute_liveness(const Graph& graph, const LivenessOptions& options) {
       if (in.empty() || regions.of(in) != TensorRegion::Arena) continue;
       auto it = lifetime.find(in);
       if (it == lifetime.end())
-        throw InternalError(node.describe() + ": input '" + in + "' is read before it is produced");
+        throw InternalError(node.describe() + ": input " + quote_name(in) +
+                            " is read before it is produced");
       it->second.second = s;
     }
   }

@@ -8,7 +8,9 @@
 #include <utility>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "memory/schedule.hpp"
+#include "ops/lower_node.hpp"
 #include "ops/op_registry.hpp"
 
 namespace kiln {
@@ -16,7 +18,7 @@ namespace kiln {
 int64_t MemoryPlan::arena_offset(const std::string& tensor_name) const {
   auto it = liveness.buffer_of.find(tensor_name);
   if (it == liveness.buffer_of.end())
-    throw InternalError("tensor '" + tensor_name + "' has no arena placement");
+    throw InternalError("tensor " + quote_name(tensor_name) + " has no arena placement");
   return layout.offsets[it->second];
 }
 
@@ -153,7 +155,7 @@ MemoryPlan plan_memory(Graph& graph, const MemoryPlanOptions& options) {
   };
   for (const Node& node : graph.nodes) {
     if (!is_runtime_node(node, graph)) continue;
-    const KernelCall call = op_for(node).lower(node, graph);
+    const KernelCall call = lower_node(node, graph);
     for (const KernelArg& arg : call.args)
       if (arg.kind == KernelArg::Kind::Input) add_weight(arg.tensor);
   }

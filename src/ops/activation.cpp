@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/op_registry.hpp"
 
 namespace kiln {
@@ -19,7 +20,7 @@ bool is_integer(DType type) {
 
 void require_float(const Node& node, const Tensor& t) {
   if (t.dtype != DType::Float32)
-    throw Error(node.describe() + ": input '" + t.name + "' has type " +
+    throw Error(node.describe() + ": input " + quote_name(t.name) + " has type " +
                 std::string(dtype_name(t.dtype)) + ", expected float32");
 }
 
@@ -88,18 +89,18 @@ void upgrade_clip(Node& node, Graph& graph, int opset) {
 void infer_clip(const Node& node, Graph& graph) {
   const Tensor& x = input_tensor(node, graph, 0);
   if (x.dtype != DType::Float32 && !is_integer(x.dtype))
-    throw Error(node.describe() + ": input '" + x.name + "' has type " +
+    throw Error(node.describe() + ": input " + quote_name(x.name) + " has type " +
                 std::string(dtype_name(x.dtype)) + ", expected float32 or an integer type");
   for (size_t i = 1; i < 3; ++i) {
     if (!node.has_input(i)) continue;
     const Tensor& bound = graph.tensor(node.inputs[i]);
     if (bound.dtype != x.dtype)
-      throw Error(node.describe() + ": bound '" + bound.name + "' has type " +
+      throw Error(node.describe() + ": bound " + quote_name(bound.name) + " has type " +
                   std::string(dtype_name(bound.dtype)) + ", input has " +
                   std::string(dtype_name(x.dtype)));
     if (bound.elements() != 1)
-      throw Error(node.describe() + ": bound '" + bound.name + "' must be a scalar, has shape " +
-                  shape_to_string(bound.shape));
+      throw Error(node.describe() + ": bound " + quote_name(bound.name) +
+                  " must be a scalar, has shape " + shape_to_string(bound.shape));
   }
   set_output(node, graph, 0, x.dtype, x.shape);
 }

@@ -1,6 +1,7 @@
 // Concat: joins tensors along one axis. Each input is a [outer, block] matrix of bytes, so the
 // kernel is dtype-agnostic; one call takes up to KILN_CONCAT_MAX_INPUTS inputs.
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/checked_math.hpp"
 #include "ops/op_registry.hpp"
 
@@ -25,16 +26,16 @@ void infer_concat(const Node& node, Graph& graph) {
   out[axis] = 0;
   for (const Tensor* t : inputs) {
     if (t->dtype != first.dtype)
-      throw Error(node.describe() + ": input '" + t->name + "' is " +
+      throw Error(node.describe() + ": input " + quote_name(t->name) + " is " +
                   std::string(dtype_name(t->dtype)) + ", expected " +
                   std::string(dtype_name(first.dtype)));
     bool compatible = static_cast<int64_t>(t->shape.size()) == rank;
     for (int64_t k = 0; compatible && k < rank; ++k)
       if (k != axis && t->shape[k] != first.shape[k]) compatible = false;
     if (!compatible)
-      throw Error(node.describe() + ": input '" + t->name + "' (" + shape_to_string(t->shape) +
-                  ") does not match '" + first.name + "' (" + shape_to_string(first.shape) +
-                  ") outside axis " + std::to_string(axis));
+      throw Error(node.describe() + ": input " + quote_name(t->name) + " (" +
+                  shape_to_string(t->shape) + ") does not match " + quote_name(first.name) + " (" +
+                  shape_to_string(first.shape) + ") outside axis " + std::to_string(axis));
     out[axis] = checked_add(node, out[axis], t->shape[axis]);
   }
   set_output(node, graph, 0, first.dtype, out);

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/conv_geometry.hpp"
 #include "ops/op_registry.hpp"
 #include "ops/quantized.hpp"
@@ -36,12 +37,13 @@ ConvOperands check_operands(const Node& node, const Graph& graph, bool transpose
   if (is_quantized(x) && !transposed) {
     // Integer convolution: int8 (or int16) activations, int8 weights, integer bias.
     if (w.dtype != DType::Int8 || !w.quant)
-      throw Error(node.describe() + ": weight '" + w.name + "' of a quantized Conv must be " +
-                  "quantized int8, got " + std::string(dtype_name(w.dtype)));
+      throw Error(node.describe() + ": weight " + quote_name(w.name) +
+                  " of a quantized Conv must be " + "quantized int8, got " +
+                  std::string(dtype_name(w.dtype)));
     const DType bias_type = x.dtype == DType::Int16 ? DType::Int64 : DType::Int32;
     if (bias && bias->dtype != bias_type)
-      throw Error(node.describe() + ": bias '" + bias->name + "' of a quantized Conv must be " +
-                  std::string(dtype_name(bias_type)) + ", got " +
+      throw Error(node.describe() + ": bias " + quote_name(bias->name) +
+                  " of a quantized Conv must be " + std::string(dtype_name(bias_type)) + ", got " +
                   std::string(dtype_name(bias->dtype)));
   } else {
     require_float32(node, x, "input");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/checked_math.hpp"
 
 namespace kiln {
@@ -24,11 +25,11 @@ std::vector<int64_t> spatial_attr(const Node& node, const char* key, size_t coun
   std::vector<int64_t> v = node.attr_ints(key, std::vector<int64_t>(count, fallback));
   if (v.empty()) v.assign(count, fallback);  // some exporters write an empty list for default
   if (v.size() != count)
-    throw Error(node.describe() + ": attribute '" + key + "' has " + std::to_string(v.size()) +
-                " values, expected " + std::to_string(count));
+    throw Error(node.describe() + ": attribute " + quote_name(key) + " has " +
+                std::to_string(v.size()) + " values, expected " + std::to_string(count));
   for (int64_t x : v)
     if (x < minimum)
-      throw Error(node.describe() + ": attribute '" + key + "' = [" + join(v) +
+      throw Error(node.describe() + ": attribute " + quote_name(key) + " = [" + join(v) +
                   "] must be >= " + std::to_string(minimum));
   return v;
 }
@@ -36,7 +37,7 @@ std::vector<int64_t> spatial_attr(const Node& node, const char* key, size_t coun
 std::string auto_pad_of(const Node& node) {
   std::string mode = node.attr_string("auto_pad", "NOTSET");
   if (mode != "NOTSET" && mode != "SAME_UPPER" && mode != "SAME_LOWER" && mode != "VALID")
-    throw Error(node.describe() + ": unknown auto_pad '" + mode + "'");
+    throw Error(node.describe() + ": unknown auto_pad " + quote_name(mode));
   return mode;
 }
 
@@ -188,7 +189,7 @@ std::vector<int64_t> to_window3(const std::vector<int64_t>& values, int64_t fill
 
 void require_float32(const Node& node, const Tensor& tensor, const char* what) {
   if (tensor.dtype != DType::Float32)
-    throw UnsupportedError(node.describe() + ": " + what + " '" + tensor.name + "' is " +
+    throw UnsupportedError(node.describe() + ": " + what + " " + quote_name(tensor.name) + " is " +
                            std::string(dtype_name(tensor.dtype)) +
                            "; kiln supports only float32 here");
 }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/op_registry.hpp"
 
 extern "C" {
@@ -91,7 +92,8 @@ std::vector<int64_t> element_bytes(DType dtype, double value) {
 
 std::vector<int64_t> first_element_bytes(const Tensor& t) {
   size_t size = dtype_size(t.dtype);
-  if (t.data.size() < size) throw InternalError("tensor '" + t.name + "': no element to read");
+  if (t.data.size() < size)
+    throw InternalError("tensor " + quote_name(t.name) + ": no element to read");
   return {t.data.begin(), t.data.begin() + static_cast<std::ptrdiff_t>(size)};
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/elementwise_lowering.hpp"
 #include "ops/op_registry.hpp"
 #include "ops/quantized.hpp"
@@ -83,7 +84,7 @@ bool is_numeric(DType type) {
 // Error unless the tensor is float32 or (when allowed) an integer type.
 void require_numeric(const Node& node, const Tensor& t, bool integers_allowed) {
   if (t.dtype == DType::Float32 || (integers_allowed && is_integer(t.dtype))) return;
-  throw Error(node.describe() + ": input '" + t.name + "' has type " +
+  throw Error(node.describe() + ": input " + quote_name(t.name) + " has type " +
               std::string(dtype_name(t.dtype)) + ", expected " +
               (integers_allowed ? "float32 or an integer type" : "float32"));
 }
@@ -115,12 +116,12 @@ void infer_binary(const Node& node, Graph& graph, bool integers_allowed, bool mi
   require_numeric(node, a, integers_allowed);
   if (mixed_types) {
     if (!is_numeric(b.dtype))
-      throw Error(node.describe() + ": exponent '" + b.name + "' has non-numeric type " +
+      throw Error(node.describe() + ": exponent " + quote_name(b.name) + " has non-numeric type " +
                   std::string(dtype_name(b.dtype)));
   } else if (a.dtype != b.dtype) {
-    throw Error(node.describe() + ": inputs '" + a.name + "' (" + std::string(dtype_name(a.dtype)) +
-                ") and '" + b.name + "' (" + std::string(dtype_name(b.dtype)) +
-                ") must have the same type");
+    throw Error(node.describe() + ": inputs " + quote_name(a.name) + " (" +
+                std::string(dtype_name(a.dtype)) + ") and " + quote_name(b.name) + " (" +
+                std::string(dtype_name(b.dtype)) + ") must have the same type");
   }
   if (is_quantized(a) && is_quantized(b))
     set_quantized_output(node, graph, 0, broadcast_shapes(node, a.shape, b.shape));
@@ -325,9 +326,9 @@ void infer_variadic(const Node& node, Graph& graph) {
   for (const Tensor* t : inputs) {
     require_numeric(node, *t, true);
     if (t->dtype != inputs[0]->dtype)
-      throw Error(node.describe() + ": input '" + t->name + "' has type " +
-                  std::string(dtype_name(t->dtype)) + ", input '" + inputs[0]->name + "' has " +
-                  std::string(dtype_name(inputs[0]->dtype)) + "; all must match");
+      throw Error(node.describe() + ": input " + quote_name(t->name) + " has type " +
+                  std::string(dtype_name(t->dtype)) + ", input " + quote_name(inputs[0]->name) +
+                  " has " + std::string(dtype_name(inputs[0]->dtype)) + "; all must match");
     shape = broadcast_shapes(node, shape, t->shape);
   }
   set_output(node, graph, 0, inputs[0]->dtype, shape);
@@ -379,11 +380,11 @@ void infer_compare(const Node& node, Graph& graph, bool logic) {
   const Tensor& a = input_tensor(node, graph, 0);
   const Tensor& b = input_tensor(node, graph, 1);
   if (a.dtype != b.dtype)
-    throw Error(node.describe() + ": inputs '" + a.name + "' (" + std::string(dtype_name(a.dtype)) +
-                ") and '" + b.name + "' (" + std::string(dtype_name(b.dtype)) +
-                ") must have the same type");
+    throw Error(node.describe() + ": inputs " + quote_name(a.name) + " (" +
+                std::string(dtype_name(a.dtype)) + ") and " + quote_name(b.name) + " (" +
+                std::string(dtype_name(b.dtype)) + ") must have the same type");
   if (logic && a.dtype != DType::Bool)
-    throw Error(node.describe() + ": input '" + a.name + "' has type " +
+    throw Error(node.describe() + ": input " + quote_name(a.name) + " has type " +
                 std::string(dtype_name(a.dtype)) + ", expected bool");
   set_output(node, graph, 0, DType::Bool, broadcast_shapes(node, a.shape, b.shape));
 }
@@ -422,12 +423,12 @@ void infer_where(const Node& node, Graph& graph) {
   const Tensor& a = input_tensor(node, graph, 1);
   const Tensor& b = input_tensor(node, graph, 2);
   if (cond.dtype != DType::Bool)
-    throw Error(node.describe() + ": condition '" + cond.name + "' has type " +
+    throw Error(node.describe() + ": condition " + quote_name(cond.name) + " has type " +
                 std::string(dtype_name(cond.dtype)) + ", expected bool");
   if (a.dtype != b.dtype)
-    throw Error(node.describe() + ": inputs '" + a.name + "' (" + std::string(dtype_name(a.dtype)) +
-                ") and '" + b.name + "' (" + std::string(dtype_name(b.dtype)) +
-                ") must have the same type");
+    throw Error(node.describe() + ": inputs " + quote_name(a.name) + " (" +
+                std::string(dtype_name(a.dtype)) + ") and " + quote_name(b.name) + " (" +
+                std::string(dtype_name(b.dtype)) + ") must have the same type");
   set_output(node, graph, 0, a.dtype,
              broadcast_shapes(node, cond.shape, broadcast_shapes(node, a.shape, b.shape)));
 }
@@ -474,7 +475,7 @@ void infer_unary(const Node& node, Graph& graph, UnaryTypes types) {
           ? x.dtype == DType::Float32
           : x.dtype == DType::Float32 || (is_integer(x.dtype) && x.dtype != DType::UInt8);
   if (!ok)
-    throw Error(node.describe() + ": input '" + x.name + "' has type " +
+    throw Error(node.describe() + ": input " + quote_name(x.name) + " has type " +
                 std::string(dtype_name(x.dtype)) + ", expected " +
                 (types == UnaryTypes::BoolOnly    ? "bool"
                  : types == UnaryTypes::FloatOnly ? "float32"

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/conv_geometry.hpp"
 #include "ops/op_registry.hpp"
 #include "ops/quantized.hpp"
@@ -28,8 +29,8 @@ GemmDims gemm_dims(const Node& node, const Graph& graph) {
   const bool quantized = is_quantized(a);
   if (quantized) {
     if (b.dtype != DType::Int8 || !b.quant)
-      throw Error(node.describe() + ": B '" + b.name +
-                  "' of a quantized Gemm must be quantized int8");
+      throw Error(node.describe() + ": B " + quote_name(b.name) +
+                  " of a quantized Gemm must be quantized int8");
   } else {
     require_float32(node, a, "A");
     require_float32(node, b, "B");
@@ -53,8 +54,9 @@ GemmDims gemm_dims(const Node& node, const Graph& graph) {
     if (quantized) {
       const DType bias_type = a.dtype == DType::Int16 ? DType::Int64 : DType::Int32;
       if (c.dtype != bias_type || c.elements() != d.n)
-        throw Error(node.describe() + ": C '" + c.name + "' of a quantized Gemm must be " +
-                    std::string(dtype_name(bias_type)) + " [" + std::to_string(d.n) + "]");
+        throw Error(node.describe() + ": C " + quote_name(c.name) +
+                    " of a quantized Gemm must be " + std::string(dtype_name(bias_type)) + " [" +
+                    std::to_string(d.n) + "]");
       if (node.attr_float("alpha", 1.0f) != 1.0f || node.attr_float("beta", 1.0f) != 1.0f)
         throw UnsupportedError(node.describe() + ": quantized Gemm needs alpha = beta = 1");
     } else {
@@ -173,8 +175,8 @@ MatMulPlan matmul_plan(const Node& node, const Graph& graph) {
   const Tensor& b = input_tensor(node, graph, 1);
   if (is_quantized(a)) {
     if (b.dtype != DType::Int8 || !b.quant)
-      throw Error(node.describe() + ": B '" + b.name +
-                  "' of a quantized MatMul must be quantized int8");
+      throw Error(node.describe() + ": B " + quote_name(b.name) +
+                  " of a quantized MatMul must be quantized int8");
   } else {
     require_float32(node, a, "A");
     require_float32(node, b, "B");

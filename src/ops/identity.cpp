@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/op_registry.hpp"
 
 namespace kiln {
@@ -39,8 +40,8 @@ void infer_dropout(const Node& node, Graph& graph) {
   if (node.has_input(2)) {
     const Tensor& training = graph.tensor(node.inputs[2]);
     if (!training.constant)
-      throw UnsupportedError(node.describe() + ": training_mode '" + training.name +
-                             "' must be a constant (kiln compiles for inference)");
+      throw UnsupportedError(node.describe() + ": training_mode " + quote_name(training.name) +
+                             " must be a constant (kiln compiles for inference)");
     for (int64_t v : training.as_int64())
       if (v != 0)
         throw UnsupportedError(node.describe() +

@@ -4,7 +4,9 @@
 #include <map>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/checked_math.hpp"
+#include "ops/lower_node.hpp"
 
 namespace kiln {
 
@@ -33,6 +35,22 @@ const OpDef& op_for(const Node& node) {
   const OpDef* def = find_op(node.domain, node.op_type);
   if (!def) throw UnsupportedError(node.describe() + ": unsupported op");
   return *def;
+}
+
+KernelCall lower_node(const Node& node, const Graph& graph) {
+  const OpDef& op = op_for(node);
+  const std::string prefix = node.describe();
+  const auto named = [&](const char* what) {
+    const std::string text = what;
+    return text.starts_with(prefix) ? text : prefix + ": " + text;
+  };
+  try {
+    return op.lower(node, graph);
+  } catch (const UnsupportedError& e) {
+    throw UnsupportedError(named(e.what()));
+  } catch (const Error& e) {
+    throw Error(named(e.what()));
+  }
 }
 
 std::vector<const OpDef*> all_ops() {
@@ -98,8 +116,8 @@ std::optional<std::vector<int64_t>> constant_ints_input(const Node& node, const 
   if (!node.has_input(index)) return std::nullopt;
   const Tensor& t = graph.tensor(node.inputs[index]);
   if (!t.constant)
-    throw UnsupportedError(node.describe() + ": input '" + t.name +
-                           "' must be a compile-time constant (kiln plans shapes statically)");
+    throw UnsupportedError(node.describe() + ": input " + quote_name(t.name) +
+                           " must be a compile-time constant (kiln plans shapes statically)");
   return t.as_int64();
 }
 

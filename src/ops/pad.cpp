@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/checked_math.hpp"
 #include "ops/datamove_util.hpp"
 #include "ops/op_registry.hpp"
@@ -36,7 +37,7 @@ int32_t pad_mode(const Node& node) {
   if (mode == "reflect") return KILN_PAD_REFLECT;
   if (mode == "edge") return KILN_PAD_EDGE;
   if (mode == "wrap") return KILN_PAD_WRAP;
-  throw UnsupportedError(node.describe() + ": pad mode '" + mode + "' is not supported");
+  throw UnsupportedError(node.describe() + ": pad mode " + quote_name(mode) + " is not supported");
 }
 
 // Pads before and after each input dim.
@@ -76,15 +77,15 @@ Pads pads_of(const Node& node, const Graph& graph) {
 void check_constant_value(const Node& node, const Graph& graph, const Tensor& x) {
   const Tensor& value = input_tensor(node, graph, 2);
   if (value.dtype != x.dtype)
-    throw Error(node.describe() + ": constant_value '" + value.name + "' is " +
-                std::string(dtype_name(value.dtype)) + ", but the data '" + x.name + "' is " +
-                std::string(dtype_name(x.dtype)) + " (they must have the same type)");
+    throw Error(node.describe() + ": constant_value " + quote_name(value.name) + " is " +
+                std::string(dtype_name(value.dtype)) + ", but the data " + quote_name(x.name) +
+                " is " + std::string(dtype_name(x.dtype)) + " (they must have the same type)");
   if (value.shape.size() > 1 || value.elements() != 1)
-    throw Error(node.describe() + ": constant_value '" + value.name +
-                "' must be a scalar (one element), has shape " + shape_to_string(value.shape));
+    throw Error(node.describe() + ": constant_value " + quote_name(value.name) +
+                " must be a scalar (one element), has shape " + shape_to_string(value.shape));
   if (!value.constant)
-    throw UnsupportedError(node.describe() + ": input '" + value.name +
-                           "' must be a compile-time constant (kiln plans shapes statically)");
+    throw UnsupportedError(node.describe() + ": input " + quote_name(value.name) +
+                           " must be a compile-time constant (kiln plans shapes statically)");
 }
 
 void infer_pad(const Node& node, Graph& graph) {

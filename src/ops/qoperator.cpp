@@ -15,6 +15,7 @@
 #include <string>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/conv_geometry.hpp"
 #include "ops/op_registry.hpp"
 
@@ -44,8 +45,8 @@ void require_constant(const Node& node, const Graph& graph, size_t index, const 
   if (!node.has_input(index)) return;
   const Tensor& t = graph.tensor(node.inputs[index]);
   if (!t.constant)
-    throw UnsupportedError(node.describe() + ": " + role + " '" + t.name +
-                           "' must be a compile-time constant" + why);
+    throw UnsupportedError(node.describe() + ": " + role + " " + quote_name(t.name) +
+                           " must be a compile-time constant" + why);
 }
 
 // The shape the float op computes for the (float) shapes of `operands`, by running its shape
@@ -89,32 +90,32 @@ void infer_qoperator(const Node& node, Graph& graph) {
   for (const QOperand& q : form->operands) {
     const Tensor& data = input_tensor(node, graph, q.data);
     if (!integer_type(data.dtype))
-      throw UnsupportedError(node.describe() + ": input '" + data.name + "' has type " +
+      throw UnsupportedError(node.describe() + ": input " + quote_name(data.name) + " has type " +
                              type_name(data.dtype) + ", kiln supports int8, uint8, int16");
     const Tensor& scale = input_tensor(node, graph, q.scale);
     if (scale.dtype != DType::Float32)
-      throw UnsupportedError(node.describe() + ": scale '" + scale.name + "' has type " +
+      throw UnsupportedError(node.describe() + ": scale " + quote_name(scale.name) + " has type " +
                              type_name(scale.dtype) + ", kiln supports float32");
     require_constant(node, graph, q.scale, "scale", "");
     require_constant(node, graph, q.zero_point, "zero point", "");
     if (q.weight)
       require_constant(node, graph, q.data, "weight", " (kiln quantizes weights at compile time)");
     if (node.has_input(q.zero_point) && graph.tensor(node.inputs[q.zero_point]).dtype != data.dtype)
-      throw Error(node.describe() + ": zero point '" + node.inputs[q.zero_point] + "' has type " +
-                  type_name(graph.tensor(node.inputs[q.zero_point]).dtype) + ", its input '" +
-                  data.name + "' " + type_name(data.dtype));
+      throw Error(node.describe() + ": zero point " + quote_name(node.inputs[q.zero_point]) +
+                  " has type " + type_name(graph.tensor(node.inputs[q.zero_point]).dtype) +
+                  ", its input " + quote_name(data.name) + " " + type_name(data.dtype));
     operands.push_back(q.data);
   }
   const Tensor& y_scale = input_tensor(node, graph, form->y_scale);
   if (y_scale.dtype != DType::Float32)
-    throw UnsupportedError(node.describe() + ": scale '" + y_scale.name + "' has type " +
+    throw UnsupportedError(node.describe() + ": scale " + quote_name(y_scale.name) + " has type " +
                            type_name(y_scale.dtype) + ", kiln supports float32");
   require_constant(node, graph, form->y_scale, "output scale", "");
   require_constant(node, graph, form->y_zero_point, "output zero point", "");
   if (form->bias && node.has_input(*form->bias)) {
     const Tensor& bias = graph.tensor(node.inputs[*form->bias]);
     if (bias.dtype != DType::Int32)
-      throw Error(node.describe() + ": bias '" + bias.name + "' must be int32, got " +
+      throw Error(node.describe() + ": bias " + quote_name(bias.name) + " must be int32, got " +
                   type_name(bias.dtype));
     require_constant(node, graph, *form->bias, "bias", " (kiln quantizes weights at compile time)");
   }
@@ -158,7 +159,7 @@ std::vector<int64_t> zero_points(const Node& node, const Graph& graph, size_t in
   std::vector<int64_t> values = zp.as_int64();
   if (values.size() == 1) return std::vector<int64_t>(static_cast<size_t>(count), values[0]);
   if (static_cast<int64_t>(values.size()) != count)
-    throw Error(node.describe() + ": " + role + " '" + zp.name + "' has " +
+    throw Error(node.describe() + ": " + role + " " + quote_name(zp.name) + " has " +
                 std::to_string(values.size()) + " values, expected 1 or " + std::to_string(count));
   return values;
 }
@@ -167,13 +168,13 @@ void check_integer_operands(const Node& node, const Graph& graph, size_t data_in
   for (size_t i = 0; i < data_inputs; ++i) {
     const Tensor& t = input_tensor(node, graph, i);
     if (t.dtype != DType::Int8 && t.dtype != DType::UInt8)
-      throw UnsupportedError(node.describe() + ": input '" + t.name + "' has type " +
+      throw UnsupportedError(node.describe() + ": input " + quote_name(t.name) + " has type " +
                              type_name(t.dtype) + ", kiln supports int8 and uint8");
     const size_t zp_index = i + data_inputs;
     require_constant(node, graph, zp_index, "zero point", "");
     if (node.has_input(zp_index) && graph.tensor(node.inputs[zp_index]).dtype != t.dtype)
-      throw Error(node.describe() + ": zero point '" + node.inputs[zp_index] +
-                  "' must have the type of '" + t.name + "' (" + type_name(t.dtype) + ")");
+      throw Error(node.describe() + ": zero point " + quote_name(node.inputs[zp_index]) +
+                  " must have the type of " + quote_name(t.name) + " (" + type_name(t.dtype) + ")");
   }
 }
 

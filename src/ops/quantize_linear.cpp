@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/op_registry.hpp"
 #include "ops/quantized.hpp"
 
@@ -25,11 +26,11 @@ QuantParams boundary_params(const Node& node, const Graph& graph, const Shape& d
                             std::optional<DType>& zp_type) {
   const Tensor& scale = input_tensor(node, graph, 1);
   if (scale.dtype != DType::Float32)
-    throw UnsupportedError(node.describe() + ": scale '" + scale.name + "' has type " +
+    throw UnsupportedError(node.describe() + ": scale " + quote_name(scale.name) + " has type " +
                            std::string(dtype_name(scale.dtype)) + ", kiln supports float32");
   if (!scale.constant)
-    throw UnsupportedError(node.describe() + ": scale '" + scale.name +
-                           "' must be a compile-time constant");
+    throw UnsupportedError(node.describe() + ": scale " + quote_name(scale.name) +
+                           " must be a compile-time constant");
   if (node.attr_int("block_size", 0) != 0)
     throw UnsupportedError(node.describe() + ": blocked quantization is not supported");
   QuantParams q;
@@ -47,15 +48,15 @@ QuantParams boundary_params(const Node& node, const Graph& graph, const Shape& d
   }
   for (float s : q.scales)
     if (!(s > 0.0f))
-      throw Error(node.describe() + ": scale must be positive, got " + std::to_string(s));
+      throw Error(node.describe() + ": scale must be positive, got " + number_text(s));
   zp_type.reset();
   if (node.has_input(2)) {
     const Tensor& zp = graph.tensor(node.inputs[2]);
     if (!zp.constant)
-      throw UnsupportedError(node.describe() + ": zero point '" + zp.name +
-                             "' must be a compile-time constant");
+      throw UnsupportedError(node.describe() + ": zero point " + quote_name(zp.name) +
+                             " must be a compile-time constant");
     if (zp.elements() != static_cast<int64_t>(q.scales.size()))
-      throw Error(node.describe() + ": zero point '" + zp.name + "' has " +
+      throw Error(node.describe() + ": zero point " + quote_name(zp.name) + " has " +
                   std::to_string(zp.elements()) + " values for " + std::to_string(q.scales.size()) +
                   " scales");
     zp_type = zp.dtype;
@@ -161,7 +162,8 @@ KernelCall lower_dequantize_linear(const Node& node, const Graph& graph) {
 void infer_requantize(const Node& node, Graph& graph) {
   const Tensor& x = input_tensor(node, graph, 0);
   require_quant(node, x, "input");
-  if (!is_quantized(x)) throw Error(node.describe() + ": input '" + x.name + "' is not quantized");
+  if (!is_quantized(x))
+    throw Error(node.describe() + ": input " + quote_name(x.name) + " is not quantized");
   set_quantized_output(node, graph, 0, x.shape);
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/op_registry.hpp"
 
 extern "C" {
@@ -21,24 +22,24 @@ bool is_quantized(const Tensor& tensor) {
 
 const QuantParams& require_quant(const Node& node, const Tensor& tensor, const char* role) {
   if (!tensor.quant || tensor.quant->scales.empty())
-    throw Error(node.describe() + ": " + role + " '" + tensor.name +
-                "' has no quantization parameters");
+    throw Error(node.describe() + ": " + role + " " + quote_name(tensor.name) +
+                " has no quantization parameters");
   return *tensor.quant;
 }
 
 float per_tensor_scale(const Node& node, const Tensor& tensor, const char* role) {
   const QuantParams& q = require_quant(node, tensor, role);
   if (q.per_channel())
-    throw UnsupportedError(node.describe() + ": " + role + " '" + tensor.name +
-                           "' must be quantized per tensor");
+    throw UnsupportedError(node.describe() + ": " + role + " " + quote_name(tensor.name) +
+                           " must be quantized per tensor");
   return q.scales[0];
 }
 
 int32_t per_tensor_zero_point(const Node& node, const Tensor& tensor, const char* role) {
   const QuantParams& q = require_quant(node, tensor, role);
   if (q.zero_points.size() > 1)
-    throw UnsupportedError(node.describe() + ": " + role + " '" + tensor.name +
-                           "' must have a single zero point");
+    throw UnsupportedError(node.describe() + ": " + role + " " + quote_name(tensor.name) +
+                           " must have a single zero point");
   return q.zero_points.empty() ? 0 : q.zero_points[0];
 }
 
@@ -49,8 +50,8 @@ std::vector<float> channel_scales(const Node& node, const Tensor& weight, int64_
   const auto rank = static_cast<int64_t>(weight.shape.size());
   const int64_t q_axis = q.axis < 0 ? q.axis + rank : q.axis;
   if (q_axis != axis || static_cast<int64_t>(q.scales.size()) != count)
-    throw UnsupportedError(node.describe() + ": weight '" + weight.name +
-                           "' is quantized along axis " + std::to_string(q.axis) + " with " +
+    throw UnsupportedError(node.describe() + ": weight " + quote_name(weight.name) +
+                           " is quantized along axis " + std::to_string(q.axis) + " with " +
                            std::to_string(q.scales.size()) +
                            " scales; kiln needs per-channel scales along axis " +
                            std::to_string(axis) + " (" + std::to_string(count) + " channels)");
@@ -71,7 +72,7 @@ std::vector<int64_t> channel_zero_points(const Node& node, const Tensor& weight,
   const auto rank = static_cast<int64_t>(weight.shape.size());
   const int64_t q_axis = q.axis < 0 ? q.axis + rank : q.axis;
   if (q_axis != axis || static_cast<int64_t>(q.zero_points.size()) != count)
-    throw UnsupportedError(node.describe() + ": weight '" + weight.name + "' has " +
+    throw UnsupportedError(node.describe() + ": weight " + quote_name(weight.name) + " has " +
                            std::to_string(q.zero_points.size()) +
                            " different zero points along axis " + std::to_string(q.axis) +
                            "; kiln needs one zero point per output channel along axis " +
@@ -82,8 +83,8 @@ std::vector<int64_t> channel_zero_points(const Node& node, const Tensor& weight,
 void set_quantized_output(const Node& node, Graph& graph, size_t index, Shape shape) {
   Tensor& out = output_tensor(node, graph, index);
   if (!is_quantized(out))
-    throw Error(node.describe() + ": output '" + out.name +
-                "' of a quantized op has no quantization parameters");
+    throw Error(node.describe() + ": output " + quote_name(out.name) +
+                " of a quantized op has no quantization parameters");
   set_output(node, graph, index, out.dtype, std::move(shape));
 }
 
@@ -104,11 +105,11 @@ Requantization requantization(const Node& node, const std::vector<ScaleRatio>& r
   const std::string strategy = node.attr_string(kRequantAttr, "fixed");
   if (strategy != "fixed" && strategy != "shift" && strategy != "single")
     throw Error(node.describe() + ": attribute " + kRequantAttr +
-                " must be fixed, shift or single, got '" + strategy + "'");
+                " must be fixed, shift or single, got " + quote_name(strategy));
   r.mode = strategy == "shift" ? 1 : (strategy == "single" && allow_single ? 2 : 0);
   for (const ScaleRatio& ratio : ratios) {
     if (!(ratio.real > 0.0) || !(ratio.single > 0.0f) || !std::isfinite(ratio.single))
-      throw Error(node.describe() + ": requantization scale " + std::to_string(ratio.real) +
+      throw Error(node.describe() + ": requantization scale " + number_text(ratio.real) +
                   " is not a positive finite number");
     if (r.mode == 2) {
       r.multipliers.push_back(std::bit_cast<int32_t>(ratio.single));

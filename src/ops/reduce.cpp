@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/op_registry.hpp"
 #include "ops/quantized.hpp"
 
@@ -72,12 +73,12 @@ void infer_reduce(const Node& node, Graph& graph, const ReduceSpec& spec) {
   const bool ok = x.dtype == DType::Float32 || (spec.bool_allowed && x.dtype == DType::Bool) ||
                   (spec.integers_allowed && x.dtype != DType::Bool);
   if (!ok)
-    throw UnsupportedError(node.describe() + ": input '" + x.name + "' has unsupported type " +
-                           std::string(dtype_name(x.dtype)));
+    throw UnsupportedError(node.describe() + ": input " + quote_name(x.name) +
+                           " has unsupported type " + std::string(dtype_name(x.dtype)));
   if (node.has_input(1)) {
     const Tensor& axes = graph.tensor(node.inputs[1]);
     if (axes.dtype != DType::Int64)
-      throw Error(node.describe() + ": axes '" + axes.name + "' must be int64, got " +
+      throw Error(node.describe() + ": axes " + quote_name(axes.name) + " must be int64, got " +
                   std::string(dtype_name(axes.dtype)));
   }
   const auto rank = static_cast<int64_t>(x.shape.size());
@@ -92,8 +93,8 @@ void infer_reduce(const Node& node, Graph& graph, const ReduceSpec& spec) {
   }
   if (quantized_mean) {
     if (x.dtype != DType::Int8)
-      throw UnsupportedError(node.describe() + ": quantized ReduceMean supports int8, input '" +
-                             x.name + "' is " + std::string(dtype_name(x.dtype)));
+      throw UnsupportedError(node.describe() + ": quantized ReduceMean supports int8, input " +
+                             quote_name(x.name) + " is " + std::string(dtype_name(x.dtype)));
     set_quantized_output(node, graph, 0, out);
     return;
   }

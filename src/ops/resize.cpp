@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/checked_math.hpp"
 #include "ops/conv_geometry.hpp"
 #include "ops/op_registry.hpp"
@@ -32,7 +33,7 @@ void require_one_of(const Node& node, const char* attr, const std::string& value
                     std::initializer_list<const char*> allowed) {
   for (const char* a : allowed)
     if (value == a) return;
-  throw Error(node.describe() + ": unknown " + attr + " '" + value + "'");
+  throw Error(node.describe() + ": unknown " + attr + " " + quote_name(value));
 }
 
 // An optional input that is absent or an empty constant (opset 11 passes an empty `scales` when
@@ -46,8 +47,8 @@ bool present(const Node& node, const Graph& graph, size_t index) {
 const Tensor& constant_input(const Node& node, const Graph& graph, size_t index, const char* what) {
   const Tensor& t = graph.tensor(node.inputs[index]);
   if (!t.constant)
-    throw UnsupportedError(node.describe() + ": " + what + " '" + t.name +
-                           "' must be a compile-time constant (kiln plans shapes statically)");
+    throw UnsupportedError(node.describe() + ": " + what + " " + quote_name(t.name) +
+                           " must be a compile-time constant (kiln plans shapes statically)");
   return t;
 }
 
@@ -96,8 +97,7 @@ ResizePlan resize_plan(const Node& node, const Graph& graph) {
                   " values for " + std::to_string(axes.size()) + " axes");
     for (size_t i = 0; i < axes.size(); ++i) {
       if (!(scales[i] > 0.0f))
-        throw Error(node.describe() + ": scales must be positive, got " +
-                    std::to_string(scales[i]));
+        throw Error(node.describe() + ": scales must be positive, got " + number_text(scales[i]));
       const int64_t a = axes[i];
       p.scales[a] = scales[i];
       p.out[a] = checked_to_int64(node, std::floor(p.scales[a] * static_cast<double>(p.in[a])),
@@ -339,7 +339,7 @@ void upgrade_upsample(Node& node, Graph& graph, int opset) {
   }
   const std::string mode = node.attr_string("mode", "nearest");
   if (mode != "nearest" && mode != "linear" && mode != "bilinear")
-    throw Error(node.describe() + ": unknown mode '" + mode + "'");
+    throw Error(node.describe() + ": unknown mode " + quote_name(mode));
   node.op_type = "Resize";
   node.inputs = {node.inputs.at(0), "", scales_name};
   node.attrs["mode"] = std::string(mode == "nearest" ? "nearest" : "linear");

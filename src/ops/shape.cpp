@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/checked_math.hpp"
 #include "ops/datamove_util.hpp"
 #include "ops/op_registry.hpp"
@@ -111,10 +112,10 @@ void infer_range(const Node& node, Graph& graph) {
   for (size_t i = 0; i < 3; ++i) {
     args[i] = &input_tensor(node, graph, i);
     if (!args[i]->constant)
-      throw UnsupportedError(node.describe() + ": input '" + args[i]->name +
-                             "' must be a compile-time constant (kiln plans shapes statically)");
+      throw UnsupportedError(node.describe() + ": input " + quote_name(args[i]->name) +
+                             " must be a compile-time constant (kiln plans shapes statically)");
     if (args[i]->elements() != 1)
-      throw Error(node.describe() + ": input '" + args[i]->name + "' must be a scalar");
+      throw Error(node.describe() + ": input " + quote_name(args[i]->name) + " must be a scalar");
   }
   DType dtype = args[0]->dtype;
   std::vector<uint8_t> data;

@@ -50,6 +50,8 @@ SliceGeometry slice_geometry(const Node& node, const Graph& graph) {
     throw Error(node.describe() + ": starts, ends, axes and steps differ in length (" +
                 std::to_string(starts.size()) + ", " + std::to_string(ends.size()) + ", " +
                 std::to_string(axes.size()) + ", " + std::to_string(steps.size()) + ")");
+  if (rank == 0 && !starts.empty())
+    throw Error(node.describe() + ": cannot slice a scalar (input rank 0)");
   SliceGeometry g;
   g.start.assign(rank, 0);
   g.step.assign(rank, 1);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/op_registry.hpp"
 #include "ops/quantized.hpp"
 
@@ -38,7 +39,7 @@ void infer_softmax(const Node& node, Graph& graph) {
     return;
   }
   if (x.dtype != DType::Float32)
-    throw Error(node.describe() + ": input '" + x.name + "' has type " +
+    throw Error(node.describe() + ": input " + quote_name(x.name) + " has type " +
                 std::string(dtype_name(x.dtype)) + ", expected float32");
   normalize_axis(node, node.attr_int("axis", -1), static_cast<int64_t>(x.shape.size()));
   set_output(node, graph, 0, x.dtype, x.shape);
@@ -84,7 +85,7 @@ KernelCall lower_softmax(const Node& node, const Graph& graph, bool log_softmax)
   const bool coerce = node.attr_int(kCoerceAttr, 0) != 0;
   const float beta = node.attr_float(kSoftmaxBetaAttr, 1.0f);
   if (!(beta > 0.0f) || !std::isfinite(beta))
-    throw UnsupportedError(node.describe() + ": softmax beta " + std::to_string(beta) +
+    throw UnsupportedError(node.describe() + ": softmax beta " + number_text(beta) +
                            " is not supported (kiln needs a finite beta > 0)");
   int64_t outer = 1;
   int64_t length = 1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 
 namespace kiln {
 
@@ -29,7 +30,8 @@ void erase_nodes(Graph& graph, const std::set<int>& indices) {
 
 void rename_produced_tensor(Graph& graph, const std::string& from, const std::string& to) {
   const int producer = graph.producer(from);
-  if (producer < 0) throw InternalError("rename_produced_tensor: '" + from + "' has no producer");
+  if (producer < 0)
+    throw InternalError("rename_produced_tensor: " + quote_name(from) + " has no producer");
   Tensor& target = graph.tensor(to);
   const Tensor& source = graph.tensor(from);
   if (!target.shape_known && source.shape_known) {

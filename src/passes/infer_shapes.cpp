@@ -4,6 +4,7 @@
 
 #include "interpreter/interpreter.hpp"
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/op_registry.hpp"
 
 namespace kiln {
@@ -49,14 +50,14 @@ bool infer_shapes(Graph& graph) {
   for (const Node& node : graph.nodes) {
     for (const std::string& in : node.inputs)
       if (!in.empty() && !graph.tensor(in).shape_known)
-        throw InternalError(node.describe() + ": input '" + in + "' has no shape");
+        throw InternalError(node.describe() + ": input " + quote_name(in) + " has no shape");
     const OpDef& op = op_for(node);
     op.infer(node, graph);
     // Every shape rule sets all outputs its op defines, so an output left unset is one the op
     // does not have: the model lists too many outputs for the node (bad input, not a kiln bug).
     for (const std::string& out : node.outputs)
       if (!out.empty() && !graph.tensor(out).shape_known)
-        throw Error(node.describe() + ": has output '" + out + "' that " + node.op_type +
+        throw Error(node.describe() + ": has output " + quote_name(out) + " that " + node.op_type +
                     " does not produce (too many outputs)");
     bool already_constant = true;
     for (const std::string& out : node.outputs)

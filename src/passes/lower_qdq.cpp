@@ -26,6 +26,7 @@
 
 #include "interpreter/interpreter.hpp"
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/op_registry.hpp"
 #include "ops/quantized.hpp"
 #include "passes/eliminate_dead_code.hpp"
@@ -222,7 +223,8 @@ void annotate(Graph& graph, const Dequantized& d) {
 std::string pack_int4(Graph& graph, const Node& node, const Dequantized& w) {
   const Tensor& src = graph.tensor(w.name);
   if (src.dtype != DType::Int8)
-    throw Error(node.describe() + ": int4 weight '" + src.name + "' must be stored as int8");
+    throw Error(node.describe() + ": int4 weight " + quote_name(src.name) +
+                " must be stored as int8");
   Tensor t;
   t.name = graph.unique_name(src.name + "_int4");
   t.dtype = DType::Int8;
@@ -236,8 +238,8 @@ std::string pack_int4(Graph& graph, const Node& node, const Dequantized& w) {
   for (size_t i = 0; i < values.size(); ++i) {
     const int v = values[i];
     if (v < -8 || v > 7)
-      throw Error(node.describe() + ": int4 weight '" + src.name + "' holds " + std::to_string(v) +
-                  ", outside [-8, 7]");
+      throw Error(node.describe() + ": int4 weight " + quote_name(src.name) + " holds " +
+                  std::to_string(v) + ", outside [-8, 7]");
     const auto nibble = static_cast<uint8_t>(v & 0x0F);
     t.data[i / 2] = static_cast<uint8_t>(t.data[i / 2] | (i % 2 ? nibble << 4 : nibble));
   }
@@ -294,8 +296,8 @@ std::optional<std::string> bias_tensor(Graph& graph, const Node& node, size_t in
     const double v = std::nearbyint(real[c] / scale);
     const double limit = bias_type == DType::Int32 ? 2147483647.0 : 9.2e18;
     if (!std::isfinite(v) || std::abs(v) > limit)
-      throw Error(node.describe() + ": bias '" + name + "' does not fit " +
-                  std::string(dtype_name(bias_type)) + " at scale " + std::to_string(scale));
+      throw Error(node.describe() + ": bias " + quote_name(name) + " does not fit " +
+                  std::string(dtype_name(bias_type)) + " at scale " + number_text(scale));
     values[c] = static_cast<int64_t>(v);
     q.scales.push_back(static_cast<float>(scale));
     q.zero_points.push_back(0);

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "quant/npy.hpp"
 #include "verify/dataset.hpp"
 #include "verify/tensor_io.hpp"
@@ -93,8 +94,8 @@ void add_file_samples(const Tensor& file_tensor, const Tensor& input, const Prep
              file_tensor.shape[0] == total / per_sample) {
     count = total / per_sample;
   } else {
-    throw Error(where + ": " + shape_to_string(file_tensor.shape) + " does not fit input '" +
-                input.name + "' (" + shape_to_string(input.shape) + ", or N x that)");
+    throw Error(where + ": " + shape_to_string(file_tensor.shape) + " does not fit input " +
+                quote_name(input.name) + " (" + shape_to_string(input.shape) + ", or N x that)");
   }
   for (int64_t k = 0; k < count && static_cast<int64_t>(samples.size()) < max_samples; ++k) {
     TensorMap sample;
@@ -112,7 +113,7 @@ const Tensor& single_input(const Graph& graph, const std::string& where) {
                 " inputs: use test_data_set_*/input_<k>.pb directories)");
   const Tensor& input = graph.tensor(graph.inputs[0]);
   if (input.dtype != DType::Float32)
-    throw Error(where + ": model input '" + input.name + "' is " +
+    throw Error(where + ": model input " + quote_name(input.name) + " is " +
                 std::string(dtype_name(input.dtype)) + ", calibration needs a float32 input");
   return input;
 }
@@ -126,6 +127,9 @@ std::vector<TensorMap> load_calibration_samples(const Graph& graph,
   const fs::path path(source.path);
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error(source.path + ": no such file or directory");
+  if (!fs::is_directory(path, ec) && !fs::is_regular_file(path, ec))
+    throw Error(source.path +
+                ": calibration data is not a regular file or directory (a device, pipe or socket)");
   const Preprocess pre = parse_preprocess(source.preprocess);
   const bool apply = !source.preprocess.empty();
   const int64_t max_samples =
@@ -145,7 +149,7 @@ std::vector<TensorMap> load_calibration_samples(const Graph& graph,
         const std::string file = where + "/input_" + std::to_string(k) + ".pb";
         if (input.dtype != DType::Float32) {
           if (set.inputs[k].dtype != input.dtype || set.inputs[k].elements() != input.elements())
-            throw Error(file + ": does not match input '" + input.name + "' (" +
+            throw Error(file + ": does not match input " + quote_name(input.name) + " (" +
                         std::string(dtype_name(input.dtype)) + " " + shape_to_string(input.shape) +
                         ")");
           Tensor t = set.inputs[k];
@@ -156,8 +160,8 @@ std::vector<TensorMap> load_calibration_samples(const Graph& graph,
         }
         const std::vector<float> values = float_values(set.inputs[k], pre, apply, file);
         if (static_cast<int64_t>(values.size()) != input.elements())
-          throw Error(file + ": " + shape_to_string(set.inputs[k].shape) + " does not fit input '" +
-                      input.name + "' (" + shape_to_string(input.shape) + ")");
+          throw Error(file + ": " + shape_to_string(set.inputs[k].shape) + " does not fit input " +
+                      quote_name(input.name) + " (" + shape_to_string(input.shape) + ")");
         sample[input.name] = input_from_values(input, values);
       }
       samples.push_back(std::move(sample));
@@ -180,8 +184,8 @@ std::vector<TensorMap> load_calibration_samples(const Graph& graph,
     for (Tensor& t : dataset.samples) {
       if (t.dtype != DType::Float32 || t.elements() != input.elements())
         throw Error(source.path + ": dataset samples (" + shape_to_string(t.shape) +
-                    ") do not fit input '" + input.name + "' (" + shape_to_string(input.shape) +
-                    ")");
+                    ") do not fit input " + quote_name(input.name) + " (" +
+                    shape_to_string(input.shape) + ")");
       t.name = input.name;
       t.shape = input.shape;
       TensorMap sample;

@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
+#include "ir/read_file.hpp"
 
 namespace kiln {
 
@@ -24,18 +26,19 @@ struct Where {
 };
 
 std::string shown(const json& value) {
-  std::string text = value.dump();
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
   if (text.size() > 60) text = text.substr(0, 57) + "...";
   return text;
 }
 
 bool get_bool(const Where& where, const std::string& key, const json& value) {
-  if (!value.is_boolean()) where.fail("'" + key + "' must be true or false, got " + shown(value));
+  if (!value.is_boolean())
+    where.fail(quote_name(key) + " must be true or false, got " + shown(value));
   return value.get<bool>();
 }
 
 std::string get_string(const Where& where, const std::string& key, const json& value) {
-  if (!value.is_string()) where.fail("'" + key + "' must be a string, got " + shown(value));
+  if (!value.is_string()) where.fail(quote_name(key) + " must be a string, got " + shown(value));
   return value.get<std::string>();
 }
 
@@ -99,7 +102,7 @@ LayerRule parse_rule(const Where& where, const json& object, bool allow_globs) {
     } else if (allow_globs && key == "op") {
       rule.op_glob = get_string(where, key, value);
     } else if (!parse_scheme_field(where, key, value, rule)) {
-      where.fail("unknown key '" + key + "' (expected " +
+      where.fail("unknown key " + quote_name(key) + " (expected " +
                  (allow_globs ? std::string("name, op, ") : std::string()) + kSchemeKeys + ")");
     }
   }
@@ -110,10 +113,19 @@ LayerRule parse_rule(const Where& where, const json& object, bool allow_globs) {
 
 QuantConfig parse_quant_config(const std::string& text, const std::string& source) {
   json root;
+  // The depth is bounded while parsing: printing or destroying a value nested 100,000 deep
+  // would recurse as deep.
+  const json::parser_callback_t bound_depth = [&](int depth, json::parse_event_t event, json&) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        depth >= kMaxQuantConfigDepth)
+      throw Error(source + ": JSON nested deeper than " + std::to_string(kMaxQuantConfigDepth) +
+                  " levels (a quantization config needs 3)");
+    return true;
+  };
   try {
-    root = json::parse(text);
+    root = json::parse(text, bound_depth);
   } catch (const json::parse_error& e) {
-    throw Error(source + ": invalid JSON (" + e.what() + ")");
+    throw Error(source + ": invalid JSON (" + one_line(e.what(), 200) + ")");
   }
   const Where top{source, ""};
   if (!root.is_object()) top.fail("the config must be a JSON object, got " + shown(root));
@@ -153,8 +165,8 @@ QuantConfig parse_quant_config(const std::string& text, const std::string& sourc
     } else if (key == "float_io") {
       config.float_io = get_bool(top, key, value);
     } else {
-      top.fail("unknown key '" + key +
-               "' (expected defaults, rules, observer, percentile, calibration, preprocess, "
+      top.fail("unknown key " + quote_name(key) +
+               " (expected defaults, rules, observer, percentile, calibration, preprocess, "
                "calibration_samples, bias_correction, float_io)");
     }
   }
@@ -168,11 +180,8 @@ QuantConfig parse_quant_config(const std::string& text, const std::string& sourc
 }
 
 QuantConfig load_quant_config(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string() + ": cannot read quantization config");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_quant_config(text.str(), path.string());
+  return parse_quant_config(read_bounded_file(path, kMaxQuantConfigBytes, "quantization config"),
+                            path.string());
 }
 
 void apply_rule_fields(const LayerRule& rule, LayerScheme& scheme) {

@@ -25,10 +25,17 @@ struct QuantConfig {
   std::optional<bool> float_io;
 };
 
+// Limits of a config file. Its deepest valid value is a rule inside "rules" (depth 3); a
+// config holds one rule per layer at most, about 100 bytes each, so 4 MiB is room for 40,000
+// layers. Deeper or larger input is refused before it is parsed further.
+inline constexpr int kMaxQuantConfigDepth = 8;
+inline constexpr uintmax_t kMaxQuantConfigBytes = uintmax_t{4} << 20;
+
 // Parses config text; `source` names the file in errors ("<source>: rule 2: ..."). Throws
-// kiln::Error (one line) for invalid JSON, unknown keys and bad values.
+// kiln::Error (one line) for invalid JSON, nesting deeper than kMaxQuantConfigDepth, unknown
+// keys and bad values.
 QuantConfig parse_quant_config(const std::string& text, const std::string& source);
-// Reads and parses a file (Error naming it if unreadable).
+// Reads (at most kMaxQuantConfigBytes, a regular file) and parses a file (Error naming it).
 QuantConfig load_quant_config(const std::filesystem::path& path);
 
 // Copies every setting present in `config` into `options` (rules are appended after existing

@@ -18,7 +18,7 @@ std::string header_field(const std::string& header, const std::string& key,
                          const std::string& where) {
   const std::string quoted = "'" + key + "'";
   size_t pos = header.find(quoted);
-  if (pos == std::string::npos) throw Error(where + ": npy header has no '" + key + "'");
+  if (pos == std::string::npos) throw Error(where + ": npy header has no " + quoted);
   pos = header.find(':', pos + quoted.size());
   if (pos == std::string::npos) throw Error(where + ": malformed npy header");
   ++pos;

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 
 namespace kiln {
 
@@ -130,7 +131,7 @@ void MagnitudeHistogram::add(std::span<const float> values) {
 
 PercentileObserver::PercentileObserver(double percentile) : percentile_(percentile) {
   if (!(percentile > 0.0 && percentile <= 100.0))
-    throw Error("percentile must be in (0, 100], got " + std::to_string(percentile));
+    throw Error("percentile must be in (0, 100], got " + number_text(percentile));
 }
 
 Range PercentileObserver::range(const RangeRequest& request) const {

@@ -5,12 +5,13 @@
 #include <limits>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 
 namespace kiln {
 
 FixedPointMultiplier quantize_multiplier(double real) {
   if (!(real >= 0.0) || !std::isfinite(real))
-    throw InternalError("quantize_multiplier: invalid real multiplier " + std::to_string(real));
+    throw InternalError("quantize_multiplier: invalid real multiplier " + number_text(real));
   if (real == 0.0) return {};
   int exponent = 0;
   const double fraction = std::frexp(real, &exponent);  // real = fraction * 2^exponent, [0.5, 1)
@@ -21,14 +22,14 @@ FixedPointMultiplier quantize_multiplier(double real) {
   }
   if (exponent < -31) return {};  // below what a 31-bit rounding shift can express
   if (exponent > 30)
-    throw Error("requantization multiplier " + std::to_string(real) +
+    throw Error("requantization multiplier " + number_text(real) +
                 " is too large (quantization scales are inconsistent)");
   return {static_cast<int32_t>(q), exponent};
 }
 
 FixedPointMultiplier quantize_multiplier_pot(double real) {
   if (!(real > 0.0) || !std::isfinite(real))
-    throw InternalError("quantize_multiplier_pot: invalid real multiplier " + std::to_string(real));
+    throw InternalError("quantize_multiplier_pot: invalid real multiplier " + number_text(real));
   const auto shift = static_cast<int32_t>(std::lround(std::log2(real)));
   return {0, shift};
 }

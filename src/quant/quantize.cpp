@@ -7,6 +7,7 @@
 #include <set>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/quantized.hpp"
 #include "passes/lower_qdq.hpp"
 #include "quant/calibrate.hpp"
@@ -130,7 +131,8 @@ int weight_axis(const Node& node, const Tensor& weight) {
 
 // Why a node that the scheme wants quantized cannot be; empty when it can.
 std::string unquantizable_reason(const Node& node, const Graph& graph) {
-  if (!node.domain.empty()) return "op of domain '" + node.domain + "' has no integer form";
+  if (!node.domain.empty())
+    return "op of domain " + quote_name(node.domain) + " has no integer form";
   auto it = integer_ops().find(node.op_type);
   if (it == integer_ops().end()) return "op has no integer form";
   for (const std::string& out : node.outputs)
@@ -535,7 +537,8 @@ QuantizeReport quantize_graph(Graph& graph, const QuantizeOptions& options) {
 QuantizeReport quantize_graph(Graph& graph, const QuantizeOptions& options,
                               const std::vector<TensorMap>& samples) {
   if (!graph.shapes_inferred)
-    throw InternalError("quantize_graph: graph '" + graph.name + "' is not shape-inferred");
+    throw InternalError("quantize_graph: graph " + quote_name(graph.name) +
+                        " is not shape-inferred");
   QuantizeReport report;
   report.observer = observer_name(options.observer);
   const size_t node_count = graph.nodes.size();
@@ -591,7 +594,8 @@ QuantizeReport quantize_graph(Graph& graph, const QuantizeOptions& options,
   };
   auto observed_params = [&](const std::string& t, DType dtype, bool symmetric, bool pot) {
     const RangeObserver* obs = observer_of(t);
-    if (!obs) throw InternalError("quantize_graph: no calibration data for tensor '" + t + "'");
+    if (!obs)
+      throw InternalError("quantize_graph: no calibration data for tensor " + quote_name(t));
     const bool sym = symmetric || dtype == DType::Int16;
     const Range r = obs->range(RangeRequest{dtype == DType::Int16 ? 16 : 8, sym});
     return activation_params(r, dtype, sym, pot);

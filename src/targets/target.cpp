@@ -8,6 +8,7 @@
 
 #include "codegen/kernel_select.hpp"
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "targets/embedded_targets.hpp"
 
 namespace kiln {
@@ -21,7 +22,7 @@ class DescriptionReader {
   explicit DescriptionReader(std::string_view origin) : origin_(origin) {}
 
   [[noreturn]] void fail(std::string_view field, std::string_view problem) const {
-    throw Error("target description " + origin_ + ": '" + std::string(field) + "' " +
+    throw Error("target description " + origin_ + ": " + quote_name(std::string(field)) + " " +
                 std::string(problem));
   }
 
@@ -70,7 +71,7 @@ class DescriptionReader {
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used == 0 || used != text.size()) fail(path, "is not a number: '" + text + "'");
+    if (used == 0 || used != text.size()) fail(path, "is not a number: " + quote_name(text));
     return result;
   }
 
@@ -173,7 +174,7 @@ std::map<std::string, Target, std::less<>> load_builtin_targets() {
     Target target = parse_target(text, file);
     const std::string expected = file.substr(0, file.size() - std::string_view(".json").size());
     if (target.name != expected)
-      throw InternalError("target description " + file + " is named '" + target.name + "'");
+      throw InternalError("target description " + file + " is named " + quote_name(target.name));
     targets.emplace(target.name, std::move(target));
   }
   return targets;
@@ -229,10 +230,12 @@ Target parse_target(std::string_view json_text, std::string_view origin) {
   t.runtime = reader.strings(doc, "runtime", "runtime");
   for (const std::string& file : t.runtime)
     if (!embedded_target_runtime().count(file))
-      reader.fail("runtime", "names '" + file + "', which is not a file of src/targets/runtime");
+      reader.fail("runtime",
+                  "names " + quote_name(file) + ", which is not a file of src/targets/runtime");
   t.linker_script = reader.optional_string(doc, "linker_script");
   if (!t.linker_script.empty() && !embedded_target_runtime().count(t.linker_script))
-    reader.fail("linker_script", "names '" + t.linker_script + "', which kiln does not have");
+    reader.fail("linker_script",
+                "names " + quote_name(t.linker_script) + ", which kiln does not have");
 
   if (const auto it = doc.find("emulator"); it != doc.end() && !it->is_null()) {
     if (!it->is_object()) reader.fail("emulator", "must be an object");
@@ -292,7 +295,7 @@ const Target& find_target(std::string_view name) {
   if (const auto it = targets.find(name); it != targets.end()) return it->second;
   std::string valid;
   for (const auto& [known, target] : targets) valid += (valid.empty() ? "" : ", ") + known;
-  throw Error("unknown target '" + std::string(name) + "' (valid targets: " + valid +
+  throw Error("unknown target " + quote_name(std::string(name)) + " (valid targets: " + valid +
               "; or a path to a .json target description)");
 }
 
@@ -309,7 +312,7 @@ Target resolve_target(const std::string& name_or_path) {
 std::string_view target_runtime_file(std::string_view name) {
   const auto& files = embedded_target_runtime();
   const auto it = files.find(std::string(name));
-  if (it == files.end()) throw Error("kiln has no runtime file '" + std::string(name) + "'");
+  if (it == files.end()) throw Error("kiln has no runtime file " + quote_name(std::string(name)));
   return it->second;
 }
 

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/checked_math.hpp"
 #include "quant/npy.hpp"
 #include "verify/tensor_io.hpp"
@@ -56,7 +57,8 @@ double parse_ratio(const std::string& field, const std::string& text) {
     if (numerator && denominator && *denominator != 0) value = *numerator / *denominator;
   }
   if (!value)
-    throw Error("preprocess: " + field + "='" + text + "' is not a number (e.g. 0.5 or 1/255)");
+    throw Error("preprocess: " + field + "=" + quote_name(text) +
+                " is not a number (e.g. 0.5 or 1/255)");
   return *value;
 }
 
@@ -70,7 +72,8 @@ Shape parse_dims(const std::string& text) {
     auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), dim);
     if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || dim <= 0 ||
         dim > std::numeric_limits<int32_t>::max())
-      throw Error("preprocess: shape='" + text + "': '" + part + "' is not a positive dimension");
+      throw Error("preprocess: shape=" + quote_name(text) + ": " + quote_name(part) +
+                  " is not a positive dimension");
     shape.push_back(dim);
     if (cut == std::string_view::npos) break;
     rest = rest.substr(cut + 1);
@@ -86,11 +89,23 @@ class GzipReader {
  public:
   explicit GzipReader(const fs::path& path) : path_(path) {
     std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) throw Error(path.string() + ": no such file");
+    const fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) throw Error(path.string() + ": no such file");
+    if (!fs::is_regular_file(status))
+      throw Error(path.string() + ": is not a regular file (a device, pipe or socket)");
+    const uintmax_t size = fs::file_size(path, ec);
+    if (ec) throw Error(path.string() + ": cannot read (" + ec.message() + ")");
+    // deflate encodes at most 1032 bytes per input byte (258-byte matches in ~2-bit codes), so
+    // a gzip file cannot hold more than that; a plain file holds its size.
+    max_bytes_ = is_gzip(path) ? size * kMaxDeflateRatio : size;
     file_ = gzopen(path.c_str(), "rb");
     if (file_ == nullptr) throw Error(path.string() + ": cannot open");
     gzbuffer(file_, 1 << 17);
   }
+
+  // The most bytes the file can decompress to: what a header's claims are checked against
+  // before anything is sized from them.
+  uintmax_t max_bytes() const { return max_bytes_; }
   ~GzipReader() {
     if (file_ != nullptr) gzclose(file_);
   }
@@ -118,8 +133,18 @@ class GzipReader {
   }
 
  private:
+  static constexpr uintmax_t kMaxDeflateRatio = 1032;
+
+  static bool is_gzip(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    char magic[2] = {};
+    return in.read(magic, 2) && static_cast<uint8_t>(magic[0]) == 0x1F &&
+           static_cast<uint8_t>(magic[1]) == 0x8B;
+  }
+
   fs::path path_;
   gzFile file_ = nullptr;
+  uintmax_t max_bytes_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -192,6 +217,17 @@ IdxHeader read_idx_header(GzipReader& reader, const fs::path& path, int expected
   }
   if (rank > 1 && header.item_elements() == 0)
     throw Error(path.string() + ": IDX item shape has a zero dimension");
+  // The claimed size can exceed 64 bits (2^31 - 1 items of up to kMaxShapeElements elements of
+  // 8 bytes): compare in long double, before anything is sized from the header.
+  const long double claimed = static_cast<long double>(4 + 4 * rank) +
+                              static_cast<long double>(header.items()) *
+                                  static_cast<long double>(header.item_elements()) *
+                                  header.element_size;
+  if (claimed > static_cast<long double>(reader.max_bytes()))
+    throw Error(path.string() + ": IDX header claims " + std::to_string(header.items()) +
+                " items of " + std::to_string(header.item_elements() * header.element_size) +
+                " bytes, more than the file can hold (" + std::to_string(reader.max_bytes()) +
+                " bytes)");
   return header;
 }
 
@@ -394,8 +430,8 @@ std::vector<int64_t> read_labels_txt(const fs::path& path, size_t expected) {
     int64_t label = -1;
     auto [ptr, ec] = std::from_chars(word.data(), word.data() + word.size(), label);
     if (ec != std::errc() || ptr != word.data() + word.size() || label < 0 || label > 1000000)
-      throw Error(path.string() + ": '" + word + "' (entry " + std::to_string(labels.size()) +
-                  ") is not a class index");
+      throw Error(path.string() + ": " + quote_name(word) + " (entry " +
+                  std::to_string(labels.size()) + ") is not a class index");
     labels.push_back(label);
   }
   if (labels.size() != expected)
@@ -457,7 +493,8 @@ Preprocess parse_preprocess(const std::string& spec) {
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     if (field.empty()) continue;
     const auto eq = field.find('=');
-    if (eq == std::string::npos) throw Error("preprocess: field '" + field + "' is not NAME=VALUE");
+    if (eq == std::string::npos)
+      throw Error("preprocess: field " + quote_name(field) + " is not NAME=VALUE");
     const std::string name = trim(field.substr(0, eq));
     const std::string value = trim(field.substr(eq + 1));
     if (name == "scale") {
@@ -470,7 +507,8 @@ Preprocess parse_preprocess(const std::string& spec) {
     } else if (name == "shape") {
       p.shape = parse_dims(value);
     } else {
-      throw Error("preprocess: unknown field '" + name + "' (expected scale, mean, std, shape)");
+      throw Error("preprocess: unknown field " + quote_name(name) +
+                  " (expected scale, mean, std, shape)");
     }
   }
   return p;

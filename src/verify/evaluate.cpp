@@ -10,6 +10,7 @@
 
 #include "interpreter/interpreter.hpp"
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 
 namespace kiln {
 
@@ -39,19 +40,19 @@ size_t channel_of(const QuantParams& q, const Shape& shape, int64_t i) {
 
 void check_quant(const Tensor& t, const char* role) {
   if (!t.quant || t.quant->scales.empty())
-    throw Error(std::string("graph ") + role + " '" + t.name + "' is " +
+    throw Error(std::string("graph ") + role + " " + quote_name(t.name) + " is " +
                 std::string(dtype_name(t.dtype)) +
                 " without quantization parameters; cannot convert float samples");
   const QuantParams& q = *t.quant;
   if (q.zero_points.size() != q.scales.size() && !q.zero_points.empty())
-    throw Error(std::string("graph ") + role + " '" + t.name +
-                "': quantization scales and zero points differ in count");
+    throw Error(std::string("graph ") + role + " " + quote_name(t.name) +
+                ": quantization scales and zero points differ in count");
   if (q.per_channel()) {
     const int rank = static_cast<int>(t.shape.size());
     const int axis = q.axis < 0 ? q.axis + rank : q.axis;
     if (axis < 0 || axis >= rank || t.shape[axis] != static_cast<int64_t>(q.scales.size()))
-      throw Error(std::string("graph ") + role + " '" + t.name +
-                  "': per-channel quantization axis does not match its shape");
+      throw Error(std::string("graph ") + role + " " + quote_name(t.name) +
+                  ": per-channel quantization axis does not match its shape");
   }
 }
 
@@ -135,11 +136,11 @@ std::vector<ClassMetrics> EvalResult::per_class() const {
 
 Tensor model_input_from_sample(const Tensor& graph_input, const Tensor& sample) {
   if (sample.dtype != DType::Float32)
-    throw Error("sample '" + sample.name + "' is " + std::string(dtype_name(sample.dtype)) +
-                ", not float32");
+    throw Error("sample " + quote_name(sample.name) + " is " +
+                std::string(dtype_name(sample.dtype)) + ", not float32");
   if (sample.elements() != graph_input.elements())
-    throw Error("sample '" + sample.name + "' (" + shape_to_string(sample.shape) +
-                ") does not fit graph input '" + graph_input.name + "' (" +
+    throw Error("sample " + quote_name(sample.name) + " (" + shape_to_string(sample.shape) +
+                ") does not fit graph input " + quote_name(graph_input.name) + " (" +
                 shape_to_string(graph_input.shape) + ")");
   Tensor out;
   out.name = graph_input.name;
@@ -153,13 +154,14 @@ Tensor model_input_from_sample(const Tensor& graph_input, const Tensor& sample) 
     case DType::UInt8:
     case DType::Int16: break;
     default:
-      throw Error("graph input '" + graph_input.name + "' is " +
+      throw Error("graph input " + quote_name(graph_input.name) + " is " +
                   std::string(dtype_name(graph_input.dtype)) +
                   "; evaluation feeds float32 or quantized int8/uint8/int16 inputs");
   }
   check_quant(graph_input, "input");
   if (graph_input.quant->packed_int4())
-    throw Error("graph input '" + graph_input.name + "' is packed int4; not a valid input type");
+    throw Error("graph input " + quote_name(graph_input.name) +
+                " is packed int4; not a valid input type");
   out.data.resize(static_cast<size_t>(out.bytes()));
   if (out.dtype == DType::Int8) quantize_into<int8_t>(sample, out);
   if (out.dtype == DType::UInt8) quantize_into<uint8_t>(sample, out);
@@ -193,9 +195,9 @@ EvalResult evaluate_graph(const Graph& graph, const Dataset& dataset, const std:
     throw Error(source + ": " + std::to_string(dataset.labels.size()) + " labels for " +
                 std::to_string(dataset.samples.size()) + " samples");
   if (graph.inputs.size() != 1)
-    throw Error("graph '" + graph.name + "' has " + std::to_string(graph.inputs.size()) +
+    throw Error("graph " + quote_name(graph.name) + " has " + std::to_string(graph.inputs.size()) +
                 " runtime inputs; evaluation needs exactly one");
-  if (graph.outputs.empty()) throw Error("graph '" + graph.name + "' has no outputs");
+  if (graph.outputs.empty()) throw Error("graph " + quote_name(graph.name) + " has no outputs");
   const Tensor& input = graph.tensor(graph.inputs.front());
   const Tensor& output_decl = graph.tensor(graph.outputs.front());
 
@@ -203,10 +205,11 @@ EvalResult evaluate_graph(const Graph& graph, const Dataset& dataset, const std:
   result.name = name;
   result.num_classes = output_decl.elements();
   if (result.num_classes < 1)
-    throw Error("graph output '" + output_decl.name + "' is empty; expected class scores");
+    throw Error("graph output " + quote_name(output_decl.name) +
+                " is empty; expected class scores");
   if (dataset.num_classes > result.num_classes)
     throw Error(source + ": labels go up to " + std::to_string(dataset.num_classes - 1) +
-                " but graph output '" + output_decl.name + "' has only " +
+                " but graph output " + quote_name(output_decl.name) + " has only " +
                 std::to_string(result.num_classes) + " scores");
   const auto classes = static_cast<size_t>(result.num_classes);
   result.confusion.assign(classes, std::vector<int64_t>(classes, 0));

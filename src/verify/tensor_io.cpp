@@ -9,6 +9,7 @@
 
 #include "frontend/onnx_tensor.hpp"
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 
 namespace kiln {
 
@@ -86,7 +87,7 @@ void write_tensor_pb(const fs::path& path, const Tensor& tensor) {
 
 void write_raw(const fs::path& path, const Tensor& tensor) {
   if (tensor.data.size() != static_cast<size_t>(tensor.bytes()))
-    throw InternalError("tensor '" + tensor.name + "' has no data of its shape to write");
+    throw InternalError("tensor " + quote_name(tensor.name) + " has no data of its shape to write");
   write_bytes(path, tensor.data.data(), tensor.data.size());
 }
 

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "passes/expand_qoperators.hpp"
 #include "verify/process.hpp"
 #include "verify/tensor_io.hpp"
@@ -463,7 +464,8 @@ VerifyResult verify_model(const std::string& model_path, const VerifyOptions& op
         c.inputs[t.name] = std::move(t);
       }
       for (const std::string& name : graph.inputs)
-        if (!c.inputs.count(name)) throw Error(set.label + ": no data for input '" + name + "'");
+        if (!c.inputs.count(name))
+          throw Error(set.label + ": no data for input " + quote_name(name));
       if (!c.expected.empty() && c.expected.size() != graph.outputs.size())
         throw Error(set.label + ": has " + std::to_string(c.expected.size()) +
                     " output files but the model has " + std::to_string(graph.outputs.size()) +

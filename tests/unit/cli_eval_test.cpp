@@ -47,8 +47,9 @@ const std::string kMnist = std::string(KILN_SOURCE_DIR) + "/examples/mnist";
 const std::string kModel = kMnist + "/mnist.onnx";
 const std::string kDigits = kMnist + "/data";
 
-void expect_one_error_line(const RunResult& r, const std::string& fragment) {
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+// Exit code 1 for bad data, 2 for a bad command-line value.
+void expect_one_error_line(const RunResult& r, const std::string& fragment, int exit_code = 1) {
+  EXPECT_EQ(r.exit_code, exit_code) << r.err;
   ASSERT_FALSE(r.err.empty());
   EXPECT_EQ(r.err.rfind("kiln: error: ", 0), 0u) << r.err;
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
@@ -89,16 +90,16 @@ TEST(CliEval, MissingDatasetOptionExits2) {
   EXPECT_EQ(run_kiln("eval '" + kModel + "'").exit_code, 2);
 }
 
-TEST(CliEval, BadDataAndValuesExit1WithOneLine) {
+TEST(CliEval, BadDataExits1AndBadValuesExit2WithOneLine) {
   expect_one_error_line(run_kiln("eval '" + kModel + "' --dataset /nonexistent/data"),
                         "/nonexistent/data: no such file or directory");
   expect_one_error_line(run_kiln("eval '" + kModel + "' --dataset '" + kDigits + "' --limit 0"),
-                        "--limit: invalid value '0'");
+                        "--limit: invalid value '0'", 2);
   expect_one_error_line(run_kiln("eval '" + kModel + "' --dataset '" + kDigits + "' --skip x"),
-                        "--skip: invalid value 'x'");
+                        "--skip: invalid value 'x'", 2);
   expect_one_error_line(
       run_kiln("eval '" + kModel + "' --dataset '" + kDigits + "' --preprocess offset=3"),
-      "--preprocess: unknown field 'offset'");
+      "--preprocess: unknown field 'offset'", 2);
   expect_one_error_line(run_kiln("eval '" + kModel + "' --dataset '" + kDigits + "' --skip 10000"),
                         "no samples after the first 10000");
   // The test data sets have inputs but no labels.
@@ -106,10 +107,13 @@ TEST(CliEval, BadDataAndValuesExit1WithOneLine) {
                         "has no labels");
   expect_one_error_line(
       run_kiln("eval '" + kModel + "' --dataset '" + kDigits + "' --compare-schemes"),
-      "--calibration");
+      "--calibration", 2);
   expect_one_error_line(run_kiln("eval '" + kModel + "' --dataset '" + kDigits +
                                  "' --class-names /nonexistent/names.txt"),
-                        "--class-names: cannot open /nonexistent/names.txt");
+                        "/nonexistent/names.txt: --class-names: no such file");
+  expect_one_error_line(
+      run_kiln("eval '" + kModel + "' --dataset '" + kDigits + "' --class-names /dev/zero"),
+      "/dev/zero: --class-names: is not a regular file");
 }
 
 }  // namespace

@@ -204,8 +204,9 @@ TEST_F(DatasetTest, MalformedIdxFilesGiveOneLineErrorsNamingTheFile) {
 
   Bytes truncated = images3();
   truncated.resize(truncated.size() - 1);
-  write_file(images, truncated);
-  expect_error("truncated: image 2 ends after 3 of 4 bytes", images);
+  write_file(images, truncated);  // the header is checked against the file size first
+  expect_error("IDX header claims 3 items of 4 bytes, more than the file can hold (27 bytes)",
+               images);
 
   write_file(images, Bytes{0, 0, 8, 3, 0, 0});
   expect_error("truncated: IDX header", images);
@@ -215,9 +216,10 @@ TEST_F(DatasetTest, MalformedIdxFilesGiveOneLineErrorsNamingTheFile) {
   expect_error("count mismatch: 2 labels for 3 images", labels);
 
   write_file(labels, idx_u8({3}, {0, 1}));
-  expect_error("truncated: label data", labels);
+  expect_error("IDX header claims 3 items of 1 bytes, more than the file can hold (10 bytes)",
+               labels);
 
-  Bytes float_labels = labels3();
+  Bytes float_labels = idx_u8({3}, Bytes(12, 0));  // 3 float32 labels
   float_labels[2] = 0x0D;
   write_file(labels, float_labels);
   expect_error("labels must be integers", labels);
@@ -239,13 +241,45 @@ TEST_F(DatasetTest, MalformedIdxFilesGiveOneLineErrorsNamingTheFile) {
       << message;
 }
 
+TEST_F(DatasetTest, HeadersClaimingMoreThanTheFileHoldsAreRefusedBeforeAllocating) {
+  // 2^31 - 1 images of 2x2 in a 20-byte file: refused from the header, without reading or
+  // reserving anything for the claimed items.
+  const fs::path images = dir_ / "huge-images-idx3-ubyte";
+  write_file(images, idx_u8({0x7fffffff, 2, 2}, {}));
+  std::string message = error_of([&] { load_dataset(images.string(), {}, Shape{4}); });
+  EXPECT_EQ(message, images.string() +
+                         ": IDX header claims 2147483647 items of 4 bytes, more than the file can "
+                         "hold (16 bytes)");
+  // A gzip file may hold up to 1032 times its size (deflate's limit); a claim beyond that is
+  // refused even though the stream is valid.
+  const fs::path gz = dir_ / "gz-images-idx3-ubyte.gz";
+  write_gzip(gz, idx_u8({0x7fffffff, 2, 2}, {}));
+  message = error_of([&] { load_dataset(gz.string(), {}, Shape{4}); });
+  EXPECT_NE(message.find("more than the file can hold"), std::string::npos) << message;
+  // The labels file is checked the same way.
+  write_file(images, images3());
+  write_file(dir_ / "huge-labels-idx1-ubyte", idx_u8({0x7fffffff}, {}));
+  message = error_of([&] { load_dataset(images.string(), {}, Shape{4}); });
+  EXPECT_NE(message.find("huge-labels-idx1-ubyte: IDX header claims 2147483647 items"),
+            std::string::npos)
+      << message;
+}
+
+TEST_F(DatasetTest, DevicesAreNotDatasets) {
+  const std::string message = error_of([] { load_dataset("/dev/zero", {}, Shape{4}); });
+  EXPECT_EQ(message, "/dev/zero: is not a regular file (a device, pipe or socket)");
+}
+
 TEST_F(DatasetTest, SampleSizeMustMatchTheModelInput) {
   // A header promising huge images is rejected before any buffer is sized from it.
   write_file(dir_ / "huge-images-idx3-ubyte", idx_u8({1, 40000, 40000}, {1, 2, 3}));
   const std::string huge = error_of([&] {
     load_dataset((dir_ / "huge-images-idx3-ubyte").string(), {}, Shape{1, 1, 28, 28});
   });
-  EXPECT_NE(huge.find("a sample has 1600000000 values"), std::string::npos) << huge;
+  // (The header's claim is checked against the file size first.)
+  EXPECT_NE(huge.find("IDX header claims 1 items of 1600000000 bytes, more than the file can hold"),
+            std::string::npos)
+      << huge;
   write_file(dir_ / "x-images-idx3-ubyte", images3());
   const std::string message = error_of([&] {
     load_dataset((dir_ / "x-images-idx3-ubyte").string(), {}, Shape{1, 1, 28, 28});

@@ -44,8 +44,9 @@ RunResult run_kiln(const std::string& args) {
 const std::string kMnist = std::string(KILN_SOURCE_DIR) + "/examples/mnist";
 const std::string kOut = ::testing::TempDir() + "/kiln_quant_cli_out";
 
-void expect_one_line_error(const RunResult& r, const std::string& fragment) {
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+// Exit code 2 for a bad command-line value, 1 for a bad file.
+void expect_one_line_error(const RunResult& r, const std::string& fragment, int exit_code = 2) {
+  EXPECT_EQ(r.exit_code, exit_code) << r.err;
   EXPECT_EQ(r.err.rfind("kiln: error: ", 0), 0u) << r.err;
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
   EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
@@ -67,9 +68,10 @@ TEST(QuantCli, BadValuesNameTheOption) {
   // --requant also chooses a pre-quantized model's arithmetic, so it is checked without
   // --quantize too.
   expect_one_line_error(run_kiln(base + "--requant half"), "--requant: invalid value 'half'");
-  expect_one_line_error(run_kiln(q + "--quant-config /nonexistent/q.json"), "/nonexistent/q.json");
+  expect_one_line_error(run_kiln(q + "--quant-config /nonexistent/q.json"), "/nonexistent/q.json",
+                        1);
   expect_one_line_error(run_kiln(base + "--quantize int8 --calibration /nonexistent/calib"),
-                        "/nonexistent/calib");
+                        "/nonexistent/calib", 1);
 }
 
 TEST(QuantCli, ConfigErrorsNameTheRule) {
@@ -77,7 +79,7 @@ TEST(QuantCli, ConfigErrorsNameTheRule) {
   std::ofstream(cfg) << R"({"rules": [{"op": "Conv"}, {"name": "x", "weights": "int2"}]})";
   const RunResult r = run_kiln("compile '" + kMnist + "/mnist.onnx' -o '" + kOut +
                                "' --quant-config '" + cfg + "' --calibration '" + kMnist + "'");
-  expect_one_line_error(r, cfg + ": rule 1: 'weights' must be");
+  expect_one_line_error(r, cfg + ": rule 1: 'weights' must be", 1);
   std::filesystem::remove(cfg);
 }
 

@@ -13,6 +13,7 @@
 #include "codegen/kernel_select.hpp"
 #include "command.hpp"
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "quant_cli.hpp"
 
 namespace kiln::cli {
@@ -46,13 +47,17 @@ void setup_bench(CLI::App& app) {
   cmd->add_option("--inputs", args->inputs,
                   "ONNX test data: a dir with input_*.pb, or a dir of test_data_set_* dirs "
                   "(default: random inputs)");
-  cmd->add_option("--seed", args->seed, "Seed of the random inputs")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the random inputs")
+      ->capture_default_str()
+      ->check(kNonNegativeInteger);
   cmd->add_option("--runs", args->runs, "Measured inferences per input set (after one warm-up)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--json", args->json, "Also write the results as JSON to this file");
   cmd->add_flag("--Os", args->optimize_size, "Build the firmware with -Os instead of -O2");
   cmd->add_option("--timeout", args->timeout, "Kill the emulator after this many seconds")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--shape", args->shapes, "Fix an input's dims, e.g. --shape input=1,3,96,96");
   cmd->add_option("--keep", args->keep, "Build in this directory and keep it (for debugging)");
   cmd->add_flag("--no-fuse", args->no_fuse, "Disable activation/BatchNorm/Pad fusion");
@@ -63,7 +68,7 @@ void setup_bench(CLI::App& app) {
     const Target target = resolve_target(args->target);
     BenchOptions options;
     options.compile.pipeline.fuse = !args->no_fuse;
-    if (!args->kernels.empty()) check_kernel_set(args->kernels, "--kernels");
+    if (!args->kernels.empty()) check_usage([&] { check_kernel_set(args->kernels, "--kernels"); });
     options.kernels = args->kernels;
     for (const std::string& text : args->shapes) parse_shape_override(text, options.compile.load);
     options.quantize = quantize_options_from(*quant_args);
@@ -77,7 +82,8 @@ void setup_bench(CLI::App& app) {
       options.work_dir = args->keep;
       options.keep_work_dir = true;
     }
-    const BenchResult result = run_bench(args->model, target, options);
+    const BenchResult result =
+        naming_model(args->model, [&] { return run_bench(args->model, target, options); });
     std::cout << result.table();
     if (!args->json.empty()) {
       std::ofstream out(args->json);
@@ -85,8 +91,8 @@ void setup_bench(CLI::App& app) {
       if (!out) throw Error("bench: cannot write " + args->json);
     }
     if (!result.bit_exact())
-      throw Error("bench: " + args->model + ": outputs on '" + target.name +
-                  "' differ from the interpreter");
+      throw Error("bench: " + args->model + ": outputs on " + quote_name(target.name) +
+                  " differ from the interpreter");
   });
 }
 

@@ -7,6 +7,7 @@
 
 #include "codegen/compile.hpp"
 #include "codegen/kernel_select.hpp"
+#include "codegen/output_files.hpp"
 #include "command.hpp"
 #include "passes/infer_shapes.hpp"
 #include "quant/quantize.hpp"
@@ -64,12 +65,13 @@ void setup_compile(CLI::App& app) {
       ->capture_default_str();
   auto quant_args = add_quantize_options(cmd);
   cmd->callback([args, quant_args] {
+    check_output_name(args->name);
     CompileOptions options;
     options.name = args->name;
     options.pipeline.fuse = !args->no_fuse;
     options.memory.reorder = !args->no_reorder;
     options.memory.in_place = !args->no_in_place;
-    check_kernel_set(args->kernels, "--kernels");
+    check_usage([&] { check_kernel_set(args->kernels, "--kernels"); });
     options.kernels = args->kernels;
     for (const std::string& text : args->shapes) parse_shape_override(text, options.load);
     const QuantizeOptions quant = quantize_options_from(*quant_args);
@@ -78,10 +80,14 @@ void setup_compile(CLI::App& app) {
     if (quant.enabled) {
       // load -> optimize -> quantize -> compile; the quantization report joins the JSON report.
       Graph graph = load_model(args->model, options.load);
-      optimize(graph, options.pipeline);
-      const QuantizeReport report = quantize_graph(graph, quant);
+      const QuantizeReport report = naming_model(args->model, [&] {
+        optimize(graph, options.pipeline);
+        return quantize_graph(graph, quant);
+      });
       options.report_sections["quantization"] = report.to_json();
-      result = compile_graph(std::move(graph), options, args->out_dir, args->model);
+      result = naming_model(args->model, [&] {
+        return compile_graph(std::move(graph), options, args->out_dir, args->model);
+      });
       int64_t quantized = 0;
       for (const auto& [name, node] : report.nodes.items())
         if (node.value("quantized", false)) ++quantized;
@@ -89,7 +95,8 @@ void setup_compile(CLI::App& app) {
                 << report.observer << " observer, " << report.calibration_samples
                 << " calibration samples)\n";
     } else {
-      result = compile_model(args->model, options, args->out_dir);
+      result = naming_model(args->model,
+                            [&] { return compile_model(args->model, options, args->out_dir); });
     }
     const MemoryPlan& plan = result.plan;
     const double ratio =

@@ -12,10 +12,13 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "command.hpp"
 #include "frontend/load_model.hpp"
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
+#include "ir/read_file.hpp"
 #include "passes/pipeline.hpp"
 #include "quant/calibrate.hpp"
 #include "quant/quantize.hpp"
@@ -43,14 +46,17 @@ int64_t parse_count(const std::string& option, const std::string& text, bool all
   int64_t v = -1;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || ptr != text.data() + text.size() || v < 0 || (!allow_zero && v == 0))
-    throw Error(option + ": invalid value '" + text + "' (expected " +
-                (allow_zero ? "a non-negative" : "a positive") + " integer)");
+    throw UsageError(option + ": invalid value " + quote_name(text) + " (expected " +
+                     (allow_zero ? "a non-negative" : "a positive") + " integer)");
   return v;
 }
 
+// Labels are class indices up to 1,000,000 (verify/dataset.hpp); 16 MiB holds that many names
+// of 16 bytes.
+constexpr uintmax_t kMaxClassNamesBytes = uintmax_t{16} << 20;
+
 std::vector<std::string> read_class_names(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error("--class-names: cannot open " + path);
+  std::istringstream in(read_bounded_file(path, kMaxClassNamesBytes, "--class-names"));
   std::vector<std::string> names;
   std::string line;
   while (std::getline(in, line)) {
@@ -147,7 +153,7 @@ void setup_eval(CLI::App& app) {
     } catch (const Error& e) {
       std::string message = e.what();
       if (message.starts_with("preprocess: ")) message.erase(0, 12);
-      throw Error("--preprocess: " + message);
+      throw UsageError("--preprocess: " + message);
     }
     SampleRange range;
     if (!args->skip.empty()) range.first_sample = parse_count("--skip", args->skip, true);
@@ -160,7 +166,7 @@ void setup_eval(CLI::App& app) {
     Graph float_graph = load_model(args->model, load);
     PipelineOptions pipeline;
     apply_qdq_requant(quant_cli, pipeline);
-    optimize(float_graph, pipeline);
+    naming_model(args->model, [&] { optimize(float_graph, pipeline); });
     if (float_graph.inputs.size() != 1)
       throw Error(args->model + ": has " + std::to_string(float_graph.inputs.size()) +
                   " runtime inputs; kiln eval needs exactly one");
@@ -195,7 +201,8 @@ void setup_eval(CLI::App& app) {
         QuantizeOptions options = build.options;
         if (options.calibration.preprocess.empty())
           options.calibration.preprocess = preprocess_spec;
-        const QuantizeReport report = quantize_graph(graph, options);
+        const QuantizeReport report =
+            naming_model(args->model, [&] { return quantize_graph(graph, options); });
         int64_t quantized_nodes = 0;
         for (const auto& [name, node] : report.nodes.items())
           if (node.value("quantized", false)) ++quantized_nodes;
@@ -210,7 +217,8 @@ void setup_eval(CLI::App& app) {
                       progress);
       EvalOptions options;
       options.progress = [&bar](int64_t done, int64_t) { bar.update(done); };
-      results.push_back(evaluate_graph(graph, dataset, build.name, options));
+      results.push_back(naming_model(
+          args->model, [&] { return evaluate_graph(graph, dataset, build.name, options); }));
     }
 
     std::cout << "\n" << format_summary_table(results);

@@ -17,6 +17,7 @@
 #include "frontend/load_model.hpp"
 #include "frontend/tflite_loader.hpp"
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "ops/op_registry.hpp"
 
 namespace kiln::cli {
@@ -34,7 +35,9 @@ std::string describe_value(const Tensor& t) {
 
 // Exporters such as tf2onnx produce node names of 150+ characters; keep the table readable by
 // eliding the middle (start and end are what tell layers apart).
-std::string short_name(const std::string& name) {
+// Control bytes are escaped first (a name must not move the cursor or clear the terminal).
+std::string short_name(const std::string& raw_name) {
+  const std::string name = one_line(raw_name);
   constexpr size_t kMaxWidth = 48;
   if (name.size() <= kMaxWidth) return name;
   constexpr size_t kHead = 20;
@@ -143,16 +146,16 @@ void run_inspect(const InspectOptions& options) {
 
   if (tflite)
     fmt::print(
-        "model:   {} (TFLite, subgraph '{}'; operators shown with the kiln ops they "
+        "model:   {} (TFLite, subgraph {}; operators shown with the kiln ops they "
         "lower to)\n",
-        options.model, graph.name);
+        options.model, quote_name(graph.name));
   else
-    fmt::print("model:   {} (ONNX, graph '{}', opset {})\n", options.model, graph.name,
+    fmt::print("model:   {} (ONNX, graph {}, opset {})\n", options.model, quote_name(graph.name),
                graph.opset);
   for (const std::string& in : graph.inputs)
-    fmt::print("input:   {} {}\n", in, describe_value(graph.tensor(in)));
+    fmt::print("input:   {} {}\n", one_line(in), describe_value(graph.tensor(in)));
   for (const std::string& out : graph.outputs)
-    fmt::print("output:  {} {}{}\n", out, describe_value(graph.tensor(out)),
+    fmt::print("output:  {} {}{}\n", one_line(out), describe_value(graph.tensor(out)),
                graph.tensor(out).constant ? " (constant)" : "");
   fmt::print("\n");
 
@@ -177,7 +180,7 @@ void run_inspect(const InspectOptions& options) {
       for (const std::string& out : node->outputs)
         if (!out.empty()) activation_bytes += graph.tensor(out).bytes();
       const OpDef& op = op_for(*node);
-      macs += op.macs ? op.macs(*node, graph) : 0;
+      if (op.macs) macs += naming_model(options.model, [&] { return op.macs(*node, graph); });
     }
     // The layer's result: the outputs of its last node.
     std::vector<std::string> shapes;

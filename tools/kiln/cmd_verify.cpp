@@ -43,7 +43,9 @@ void setup_verify(CLI::App& app) {
                   "ONNX test data: a dir with input_*.pb/output_*.pb, or a dir of "
                   "test_data_set_* dirs (default: random inputs)");
   cmd->add_option("--shape", args->shapes, "Fix an input's dims, e.g. --shape input=1,3,96,96");
-  cmd->add_option("--seed", args->seed, "Seed of the random inputs")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the random inputs")
+      ->capture_default_str()
+      ->check(kNonNegativeInteger);
   cmd->add_option("--count", args->count, "Number of random input sets")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -51,11 +53,11 @@ void setup_verify(CLI::App& app) {
                   "Relative tolerance: per element vs expected outputs; vs the unoptimized "
                   "graph, times the output's largest magnitude (float outputs)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kFiniteNonNegative);
   cmd->add_option("--atol", args->atol,
                   "Absolute tolerance vs expected outputs and vs the unoptimized graph")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kFiniteNonNegative);
   cmd->add_flag("--require-float-reading", args->require_float_reading,
                 "Quantized models: also fail when the float reading of the quantized graph "
                 "(dequantize, float op, quantize) is outside the tolerances (default: reported "
@@ -75,7 +77,7 @@ void setup_verify(CLI::App& app) {
   cmd->callback([args] {
     VerifyOptions options;
     options.compile.pipeline.fuse = !args->no_fuse;
-    check_kernel_set(args->kernels, "--kernels");
+    check_usage([&] { check_kernel_set(args->kernels, "--kernels"); });
     options.compile.kernels = args->kernels;
     for (const std::string& text : args->shapes) parse_shape_override(text, options.compile.load);
     options.inputs_dir = args->inputs;
@@ -90,7 +92,8 @@ void setup_verify(CLI::App& app) {
       options.work_dir = args->keep;
       options.keep_work_dir = true;
     }
-    const VerifyResult result = verify_model(args->model, options);
+    const VerifyResult result =
+        naming_model(args->model, [&] { return verify_model(args->model, options); });
     std::cout << result.summary();
     if (!result.passed()) {
       const std::string verdict = result.verdict();

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 #include "quant/layer_config.hpp"
 #include "verify/dataset.hpp"
 
@@ -13,7 +14,8 @@ namespace {
 
 [[noreturn]] void bad(const std::string& option, const std::string& value,
                       const std::string& expected) {
-  throw Error(option + ": invalid value '" + value + "' (expected " + expected + ")");
+  throw UsageError(option + ": invalid value " + quote_name(value) + " (expected " + expected +
+                   ")");
 }
 
 int64_t parse_positive_int(const std::string& option, const std::string& text) {
@@ -95,7 +97,7 @@ QuantizeOptions quantize_options_from(const QuantCliArgs& args) {
         {"--bias-correction", args.bias_correction},
         {"--float-io", args.float_io}};
     for (const auto& [name, set] : given)
-      if (set) throw Error(std::string(name) + ": needs --quantize int8|int16");
+      if (set) throw UsageError(std::string(name) + ": needs --quantize int8|int16");
     return options;
   }
   if (!args.config.empty()) apply_quant_config(load_quant_config(args.config), options);
@@ -151,14 +153,14 @@ QuantizeOptions quantize_options_from(const QuantCliArgs& args) {
   if (args.float_io) options.float_io = true;
   if (args.no_progress) options.progress = false;
   if (options.calibration.path.empty())
-    throw Error(
+    throw UsageError(
         "--calibration: quantization needs calibration data (a directory of .pb/.npy "
         "tensors, a .npy file or an IDX dataset)");
   // Check the preprocessing spec now, before loading the model.
   try {
     parse_preprocess(options.calibration.preprocess);
   } catch (const Error& e) {
-    throw Error(std::string("--preprocess: ") + e.what());
+    throw UsageError(std::string("--preprocess: ") + e.what());
   }
   return options;
 }

@@ -4,8 +4,8 @@
 //   --observer minmax|percentile|mse, --percentile P, --per-tensor, --symmetric-activations,
 //   --weight-bits 8|4, --requant fixed|shift, --bias-correction, --float-io, --quant-config FILE,
 //   --no-progress.
-// Values are checked when the command runs (not by CLI11), so a bad value is a kiln::Error
-// naming the option: one line, exit 1.
+// Values are checked when the command runs (not by CLI11): a bad value is a kiln::UsageError
+// naming the option (one line, exit 2); an unreadable --quant-config file is an Error (exit 1).
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
