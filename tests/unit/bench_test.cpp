@@ -465,7 +465,8 @@ TEST(BenchCli, WritesJsonAndRejectsBadArguments) {
   EXPECT_EQ(run_kiln("bench '" + kMnist + "' --target nope", &err), 1);
   EXPECT_EQ(err.rfind("kiln: error: unknown target 'nope'", 0), 0u) << err;
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
-  EXPECT_EQ(run_kiln("bench '" + kMnist + "' --target cortex-m4 --runs 0", &err), 1);
+  EXPECT_EQ(run_kiln("bench '" + kMnist + "' --target cortex-m4 --runs 0", &err),
+            2);  // invalid option value: usage error
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
   EXPECT_EQ(run_kiln("bench '" + kMnist + "'", &err), 2);  // --target missing: usage error
 }
