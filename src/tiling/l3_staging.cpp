@@ -10,10 +10,6 @@
 namespace kiln::tiling {
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
-
 struct Choice {
   bool stream_x = false, stream_w = false, stream_y = false;
 };
@@ -36,9 +32,7 @@ class Stager {
   }
 
   int64_t input_rows(int64_t out_rows) const {
-    return std::min(
-        (out_rows - 1) * layer_.stride_h + (layer_.kernel_h - 1) * layer_.dilation_h + 1,
-        layer_.in_h);
+    return input_extent(out_rows, layer_.stride_h, layer_.kernel_h, layer_.dilation_h, layer_.in_h);
   }
 
   // Input bytes read when the output is computed in stripes of `rows` (halos read twice).

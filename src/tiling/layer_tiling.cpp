@@ -11,13 +11,6 @@
 namespace kiln::tiling {
 namespace {
 
-// Input extent a window of `outputs` output positions reads (the interior tile: padding only
-// shrinks border tiles, so this is the bound to reserve).
-int64_t input_extent(int64_t outputs, int64_t stride, int64_t kernel, int64_t dilation,
-                     int64_t input_size) {
-  return std::min((outputs - 1) * stride + (kernel - 1) * dilation + 1, input_size);
-}
-
 bool is_im2col_conv(const LayerGeometry& layer) {
   return !layer.depthwise && (layer.kernel_h > 1 || layer.kernel_w > 1);
 }
@@ -26,10 +19,6 @@ int64_t scratch_bytes_of(const LayerGeometry& layer, const TilingTarget& target)
   if (!is_im2col_conv(layer)) return 0;
   // One int16 patch (every input channel of the window) per pixel the kernel gathers at once.
   return target.im2col_pixels * layer.in_channels * layer.kernel_h * layer.kernel_w * 2;
-}
-
-int64_t ceil_div(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
 }
 
 void check_geometry(const LayerGeometry& layer, const TilingTarget& target) {
@@ -129,6 +118,15 @@ class TileSpace : public Gecode::IntMaximizeSpace {
 };
 
 }  // namespace
+
+int64_t input_extent(int64_t outputs, int64_t stride, int64_t kernel, int64_t dilation,
+                     int64_t input_size) {
+  return std::min((outputs - 1) * stride + (kernel - 1) * dilation + 1, input_size);
+}
+
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
 
 const char* tiling_method_name(TilingMethod method) {
   switch (method) {

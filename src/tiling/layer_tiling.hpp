@@ -65,6 +65,12 @@ struct LayerTiling {
   bool even_rows = false;
 };
 
+// Input rows (or columns) a window of `outputs` output positions reads: the interior tile's
+// extent with the window's halo (padding only shrinks border tiles, so this is what to reserve).
+int64_t input_extent(int64_t outputs, int64_t stride, int64_t kernel, int64_t dilation,
+                     int64_t input_size);
+int64_t ceil_div(int64_t a, int64_t b);
+
 // Bytes of a tile of `tile` output size (input rows/columns derived from the window).
 LayerTiling measure_tile(const LayerGeometry& layer, const TilingTarget& target,
                          int64_t out_channels, int64_t out_h, int64_t out_w);
