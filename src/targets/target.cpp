@@ -105,7 +105,7 @@ class DescriptionReader {
       if (region.origin + region.size < region.origin || region.origin + region.size > (1ull << 32))
         fail(path, "does not fit a 32-bit address space");
       for (const TargetBoardRegion& other : regions)
-        if (other.name == region.name) fail(path + ".name", "repeats '" + region.name + "'");
+        if (other.name == region.name) fail(path + ".name", "repeats " + quote_name(region.name));
       regions.push_back(region);
     }
     return regions;
@@ -133,7 +133,7 @@ class DescriptionReader {
         std::string known;
         for (const TargetBoardRegion& r : board) known += (known.empty() ? "" : ", ") + r.name;
         fail(path + ".region",
-             "names '" + level.region + "', which the board " +
+             "names " + quote_name(level.region) + ", which the board " +
                  (machine.empty() ? std::string("") : "(" + machine + ") ") +
                  "does not have (its regions: " + (known.empty() ? "none described" : known) + ")");
       }
@@ -144,7 +144,7 @@ class DescriptionReader {
                                   std::to_string(region->size) + ")");
       level.access_cycles = positive_integer(value, "access_cycles", path + ".access_cycles");
       for (const TargetMemoryLevel& other : levels)
-        if (other.name == level.name) fail(path + ".name", "repeats '" + level.name + "'");
+        if (other.name == level.name) fail(path + ".name", "repeats " + quote_name(level.name));
       levels.push_back(level);
     }
     return levels;

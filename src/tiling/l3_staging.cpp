@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 
 namespace kiln::tiling {
 namespace {
@@ -147,7 +148,7 @@ L3Staging stage_layer(const LayerGeometry& layer, int64_t l2_bytes, bool input_i
     result.chunk = stager.chunk(stage.choice, *found);
     return result;
   }
-  throw Error("layer '" + layer.name + "': does not fit " + std::to_string(l2_bytes) +
+  throw Error("layer " + quote_name(layer.name) + ": does not fit " + std::to_string(l2_bytes) +
               " bytes of L2 even with input, weights and output streamed from L3; it needs at "
               "least " +
               std::to_string(smallest) + " bytes");

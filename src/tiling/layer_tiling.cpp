@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "ir/error.hpp"
+#include "ir/messages.hpp"
 
 namespace kiln::tiling {
 namespace {
@@ -185,7 +186,7 @@ LayerTiling heuristic_layer_tiling(const LayerGeometry& layer, const TilingTarge
   }
   while (!fits() && cols > 1) cols = ceil_div(cols, 2);
   if (!fits())
-    throw Error("layer '" + layer.name + "': no tiling fits " +
+    throw Error("layer " + quote_name(layer.name) + ": no tiling fits " +
                 std::to_string(target.memory_bytes) + " bytes; the smallest tile needs " +
                 std::to_string(smallest_working_set(layer, target)) + " bytes");
   LayerTiling result = measure_tile(layer, target, channels, rows, cols);
@@ -200,7 +201,7 @@ LayerTiling solve_layer_tiling(const LayerGeometry& layer, const TilingTarget& t
   if (whole.working_set_bytes <= target.memory_bytes) return whole;
   const int64_t smallest = smallest_working_set(layer, target);
   if (smallest > target.memory_bytes)
-    throw Error("layer '" + layer.name + "': no tiling fits " +
+    throw Error("layer " + quote_name(layer.name) + ": no tiling fits " +
                 std::to_string(target.memory_bytes) + " bytes; the smallest tile (1 output " +
                 "channel, 1 output pixel, " + std::to_string(target.buffers) + " buffers) needs " +
                 std::to_string(smallest) + " bytes");

@@ -33,7 +33,7 @@ void run_tile(const TileOptions& options) {
   LoadOptions load_options;
   for (const std::string& s : options.shapes) parse_shape_override(s, load_options);
   Graph graph = load_model(options.model, load_options);
-  optimize(graph);
+  naming_model(options.model, [&] { optimize(graph); });
   tiling::TilingTarget target;
   target.memory_bytes = options.memory_bytes;
   std::string budget_source = "--memory";
@@ -53,7 +53,8 @@ void run_tile(const TileOptions& options) {
   target.buffers = options.buffers;
   target.channel_multiple = options.channel_multiple;
   target.time_limit = std::chrono::milliseconds(options.time_limit_ms);
-  const tiling::GraphTiling result = tiling::tile_graph(graph, target);
+  const tiling::GraphTiling result =
+      naming_model(options.model, [&] { return tiling::tile_graph(graph, target); });
 
   fmt::print("tiling {} for {} bytes ({}), {} buffers per tile, channel multiple {}\n\n",
              options.model, target.memory_bytes, budget_source, options.buffers,
